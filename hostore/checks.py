@@ -1,0 +1,66 @@
+"""System checks: a store's settings are frozen once it holds data.
+
+Changing ``STORE_TZ``, ``STORE_FREQ`` or ``CHUNK_AXIS`` of a store with rows would make
+every read wrong, so the check compares the newest live row with what the settings say.
+It reads the database only when the check framework is given databases (``migrate``,
+``check --database default``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.apps import apps
+from django.core import checks
+from django.db import DatabaseError
+
+from . import codecs
+
+
+def _mismatch(model) -> str | None:
+    grid = model._hostore.grid
+    row = (
+        model._default_manager.filter(is_deleted=False)
+        .order_by("-pk")
+        .values_list("chunk_index", "start_ts", "dtype", "data")
+        .first()
+    )
+    if row is None:
+        return None
+    chunk, start_ts, dtype, data = row
+    lo, hi = grid.chunk_bounds(np.array([chunk]))
+    expected = grid.chunk_start_datetime(chunk)
+    if start_ts is not None and start_ts.tzinfo is not None and start_ts != expected:
+        return f"chunk {chunk} starts at {start_ts}, the settings put it at {expected}"
+    length = len(codecs.decode(data, dtype))
+    if length != hi[0] - lo[0]:
+        return f"chunk {chunk} holds {length} values, the settings give {hi[0] - lo[0]} slots"
+    return None
+
+
+@checks.register(checks.Tags.models, checks.Tags.database)
+def check_frozen_settings(app_configs=None, databases=None, **kwargs):
+    from .models import TimeseriesChunkStore
+
+    if not databases:
+        return []
+    errors = []
+    for model in apps.get_models():
+        if not issubclass(model, TimeseriesChunkStore):
+            continue
+        try:
+            problem = _mismatch(model)
+        except DatabaseError:
+            continue  # table not created yet
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} holds data written with other store settings: "
+                    f"{problem}.",
+                    hint="Settings are frozen once data exists: restore the previous "
+                    "STORE_TZ/STORE_FREQ/CHUNK_AXIS, or export the series, empty the table "
+                    "and import them again.",
+                    obj=model,
+                    id="hostore.E001",
+                )
+            )
+    return errors

@@ -1,0 +1,155 @@
+"""Series <-> chunk arrays, with no database: validate, split by period, merge, assemble.
+
+A validated series is a pair ``(slots, values)``: sorted unique slot numbers of the store's
+grid and their float values. Chunks are dense arrays covering a whole period, NaN where
+nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import DuplicateTimestampError, InvalidSeriesError, NonNumericError
+from .grid import Grid
+
+
+@dataclass
+class Piece:
+    """One chunk's worth of data: the dense array of the period ``chunk_index``."""
+
+    chunk_index: int
+    start_slot: int
+    values: np.ndarray
+
+
+@dataclass
+class AlignedSeries:
+    """A validated input series on the grid: sorted unique ``slots`` and their ``values``."""
+
+    slots: np.ndarray
+    values: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to write (no value that is not NaN)."""
+        return not len(self.values) or bool(np.isnan(self.values).all())
+
+
+def _float_values(serie: pd.Series) -> np.ndarray:
+    dtype = serie.dtype
+    numeric = pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    )
+    if not numeric:
+        raise NonNumericError(
+            f"the series holds values of dtype {dtype}; the store keeps numbers only "
+            "(float, int, bool). Convert it with pd.to_numeric() first"
+        )
+    np_dtype = getattr(dtype, "numpy_dtype", dtype)  # nullable extension dtypes
+    keep = np_dtype if np_dtype.kind == "f" else np.float64
+    return serie.to_numpy(dtype=keep, na_value=np.nan)
+
+
+def align(serie: pd.Series, grid: Grid) -> AlignedSeries:
+    """Validate ``serie`` against the input rules and map it onto ``grid``.
+
+    Raises ``TypeError``/``ValueError`` subclasses naming the problem; never drops a value.
+    """
+    if not isinstance(serie, pd.Series):
+        raise NonNumericError(f"expected a pandas Series, got {type(serie).__name__}")
+    if not len(serie):
+        return AlignedSeries(np.empty(0, np.int64), np.empty(0, np.float64))
+    if not isinstance(serie.index, pd.DatetimeIndex):
+        raise NonNumericError(
+            f"the series index must be a DatetimeIndex, not {type(serie.index).__name__}; "
+            "use pd.to_datetime() on it"
+        )
+    values = _float_values(serie)
+    if np.isinf(values).any():
+        raise InvalidSeriesError(
+            f"the series holds {int(np.isinf(values).sum())} infinite value(s); replace them "
+            "with NaN or finite numbers"
+        )
+    if serie.index.hasnans:
+        raise InvalidSeriesError("the series index holds NaT; drop those rows first")
+    index = grid.localize(serie.index)
+    slots = grid.slots(index)
+    if len(slots) > 1 and not (np.diff(slots) > 0).all():
+        order = np.argsort(slots, kind="stable")
+        slots, values = slots[order], values[order]
+        dup = np.diff(slots) == 0
+        if dup.any():
+            stamps = ", ".join(str(t) for t in grid.index(int(slots[1:][dup][0]), 1))
+            raise DuplicateTimestampError(
+                f"{int(dup.sum())} timestamp(s) appear more than once (first: {stamps}); "
+                "aggregate or drop duplicates first"
+            )
+    return AlignedSeries(slots, values)
+
+
+def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
+    """Dense per-chunk arrays of an aligned series; chunks without any value are left out."""
+    keep = ~np.isnan(aligned.values)
+    slots, values = aligned.slots[keep], aligned.values[keep]
+    if not len(slots):
+        return []
+    chunks = grid.chunk_of(slots)
+    cuts = np.flatnonzero(np.diff(chunks)) + 1
+    unique = chunks[np.r_[0, cuts]]
+    starts, ends = grid.chunk_bounds(unique)
+    pieces = []
+    for i, (lo, hi) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(slots)], strict=True)):
+        array = np.full(int(ends[i] - starts[i]), np.nan, dtype=values.dtype)
+        array[slots[lo:hi] - starts[i]] = values[lo:hi]
+        pieces.append(Piece(int(unique[i]), int(starts[i]), array))
+    return pieces
+
+
+def merge(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """``combine_first(new, old)`` on two aligned arrays: new where not NaN, else old."""
+    if len(old) != len(new):  # a legacy chunk may be shorter than its period
+        padded = np.full(len(new), np.nan, dtype=old.dtype)
+        padded[: min(len(old), len(new))] = old[: len(new)]
+        old = padded
+    dtype = np.result_type(new.dtype, old.dtype)
+    return np.where(np.isnan(new), old, new).astype(dtype, copy=False)
+
+
+def assemble(
+    parts: Iterable[tuple[int, np.ndarray]], lo: int | None = None, hi: int | None = None
+) -> tuple[int, np.ndarray] | None:
+    """Place ``(start_slot, array)`` parts into one array, NaN in between, then window and trim.
+
+    ``lo``/``hi`` are inclusive slot bounds. Returns ``(first_slot, values)`` with no leading
+    or trailing NaN, or None when no value remains.
+    """
+    parts = list(parts)
+    if not parts:
+        return None
+    first = min(s for s, _ in parts)
+    last = max(s + len(a) for s, a in parts)
+    if lo is not None:
+        first = max(first, lo)
+    if hi is not None:
+        last = min(last, hi + 1)
+    if last <= first:
+        return None
+    dtype = np.result_type(*(a.dtype for _, a in parts))
+    out = np.full(last - first, np.nan, dtype=dtype)
+    for start, array in parts:
+        a, b = max(start, first), min(start + len(array), last)
+        if a < b:
+            out[a - first : b - first] = array[a - start : b - start]
+    valid = np.flatnonzero(~np.isnan(out))
+    if not len(valid):
+        return None
+    return first + int(valid[0]), out[valid[0] : valid[-1] + 1]
+
+
+def to_series(grid: Grid, first_slot: int, values: np.ndarray) -> pd.Series:
+    """A Series on the grid (STORE_TZ, ``freq == STORE_FREQ``)."""
+    return pd.Series(values, index=grid.index(first_slot, len(values)), copy=False)

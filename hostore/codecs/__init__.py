@@ -1,0 +1,65 @@
+"""Codecs: ndarray <-> self-describing bytes, and the registry that tells blobs apart.
+
+``encode(array, codec_id)`` writes with the named codec; ``decode(blob, dtype)`` finds the
+codec from the blob itself, so a store can change ``STORE_CODEC`` and still read old chunks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import UnknownCodecError
+from ._base import HEADER_MAGIC, Codec
+from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
+from .zstd import ShuffleZstdCodec
+
+DEFAULT_CODEC = "lz4"
+
+_BY_ID: dict[str, Codec] = {}
+_BY_HEADER: dict[int, Codec] = {}
+
+
+def register(codec: Codec) -> None:
+    """Make a codec available to stores (``STORE_CODEC``) and to :func:`decode`."""
+    _BY_ID[codec.codec_id] = codec
+    if codec.header_byte is not None:
+        _BY_HEADER[codec.header_byte] = codec
+
+
+def get_codec(codec_id: str) -> Codec:
+    """The registered codec named ``codec_id``."""
+    try:
+        return _BY_ID[codec_id]
+    except KeyError:
+        raise UnknownCodecError(
+            f"unknown codec {codec_id!r}; available: {', '.join(sorted(_BY_ID))}"
+        ) from None
+
+
+def codec_of(blob: bytes | memoryview) -> Codec:
+    """The codec that wrote ``blob``, read from its first bytes."""
+    head = bytes(memoryview(blob)[:4])
+    if head == LZ4_FRAME_MAGIC:
+        return _BY_ID["lz4"]
+    if head[:3] == HEADER_MAGIC and len(head) == 4 and head[3] in _BY_HEADER:
+        return _BY_HEADER[head[3]]
+    raise UnknownCodecError(
+        f"blob starting with {head!r} was not written by any known codec; is a newer "
+        "holcstore needed to read it?"
+    )
+
+
+def encode(array: np.ndarray, codec_id: str = DEFAULT_CODEC) -> bytes:
+    """Encode a 1-D array with the named codec."""
+    return get_codec(codec_id).encode(array)
+
+
+def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
+    """Decode any known blob into a 1-D array of ``dtype`` (read-only view allowed)."""
+    return codec_of(blob).decode(blob, np.dtype(dtype))
+
+
+register(LZ4Codec())
+register(ShuffleZstdCodec())
+
+__all__ = ["DEFAULT_CODEC", "Codec", "codec_of", "decode", "encode", "get_codec", "register"]

@@ -1,0 +1,37 @@
+"""The codec contract: an ndarray becomes bytes that say which codec wrote them."""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+# Blobs of every codec but the LZ4 default start with this magic and one codec byte. An LZ4
+# frame starts with 04 22 4D 18 and a skippable frame with 5x 2A 4D 18, so a header can
+# never be mistaken for a frame (and holcstore 0.5/0.6 blobs stay readable as they are).
+HEADER_MAGIC = b"HCS"
+
+
+class Codec(abc.ABC):
+    """Turns a 1-D float array into bytes and back.
+
+    ``codec_id`` is the name stores use in ``STORE_CODEC``; ``header_byte`` (for every
+    codec but the magic-less LZ4 default) is written after :data:`HEADER_MAGIC`.
+    """
+
+    codec_id: str
+    header_byte: int | None = None
+
+    @abc.abstractmethod
+    def encode(self, array: np.ndarray) -> bytes:
+        """Encode a contiguous 1-D array; the result must identify this codec."""
+
+    @abc.abstractmethod
+    def decode(self, blob: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
+        """Decode a blob written by :meth:`encode` into an array of ``dtype``."""
+
+    def _header(self) -> bytes:
+        return HEADER_MAGIC + bytes([self.header_byte])
+
+    def _payload(self, blob: bytes | memoryview) -> memoryview:
+        return memoryview(blob)[len(HEADER_MAGIC) + 1 :]

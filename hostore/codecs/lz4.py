@@ -1,0 +1,22 @@
+"""LZ4 frame of the raw array bytes: the default, and the format of holcstore 0.5/0.6."""
+
+from __future__ import annotations
+
+import lz4.frame
+import numpy as np
+
+from ._base import Codec
+
+LZ4_FRAME_MAGIC = b"\x04\x22\x4d\x18"
+
+
+class LZ4Codec(Codec):
+    """Fast to write and read (several GB/s), about half the raw size on load curves."""
+
+    codec_id = "lz4"
+
+    def encode(self, array: np.ndarray) -> bytes:
+        return lz4.frame.compress(np.ascontiguousarray(array).data, store_size=True)
+
+    def decode(self, blob, dtype) -> np.ndarray:
+        return np.frombuffer(lz4.frame.decompress(blob), dtype=dtype)

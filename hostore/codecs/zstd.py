@@ -1,0 +1,43 @@
+"""Byte shuffle + Zstandard: smaller blobs than LZ4 at a higher CPU cost.
+
+Shuffling groups the i-th byte of every value together (all sign/exponent bytes, then ...),
+which turns slowly varying floats into long runs that zstd compresses far better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import zstandard
+
+from ._base import Codec
+
+
+def shuffle(array: np.ndarray) -> bytes:
+    """Bytes of ``array`` transposed so that byte ``i`` of every item is contiguous."""
+    itemsize = array.dtype.itemsize
+    return np.ascontiguousarray(array).view(np.uint8).reshape(-1, itemsize).T.tobytes()
+
+
+def unshuffle(raw: bytes, dtype: np.dtype) -> np.ndarray:
+    """Inverse of :func:`shuffle`."""
+    itemsize = np.dtype(dtype).itemsize
+    planes = np.frombuffer(raw, dtype=np.uint8).reshape(itemsize, -1)
+    return np.ascontiguousarray(planes.T).view(dtype).ravel()
+
+
+class ShuffleZstdCodec(Codec):
+    """Byte shuffle then zstd (level 3 by default)."""
+
+    codec_id = "shuffle-zstd"
+    header_byte = 1
+
+    def __init__(self, level: int = 3) -> None:
+        self.level = level
+
+    def encode(self, array: np.ndarray) -> bytes:
+        compressed = zstandard.ZstdCompressor(level=self.level).compress(shuffle(array))
+        return self._header() + compressed
+
+    def decode(self, blob, dtype) -> np.ndarray:
+        raw = zstandard.ZstdDecompressor().decompress(self._payload(blob))
+        return unshuffle(raw, dtype)

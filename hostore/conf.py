@@ -1,0 +1,48 @@
+"""holcstore's settings: one ``HOSTORE`` dict in the Django settings, with defaults.
+
+Read lazily and re-read when tests override settings::
+
+    HOSTORE = {"BULK_BATCH_SIZE": 200}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+DEFAULTS: dict[str, Any] = {
+    # chunk rows per INSERT ... ON CONFLICT statement
+    "BULK_BATCH_SIZE": 500,
+    # series validated and encoded per batch in set_many_ts (bounds memory)
+    "SERIES_BATCH_SIZE": 200,
+    # rows fetched per round trip when streaming (yield_many_ts)
+    "READ_CHUNK_SIZE": 2000,
+}
+
+
+class _Settings:
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"unknown holcstore setting {name!r}")
+        if name not in self._cache:
+            self._cache[name] = getattr(settings, "HOSTORE", {}).get(name, DEFAULTS[name])
+        return self._cache[name]
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+hostore_settings = _Settings()
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "HOSTORE":
+        hostore_settings.reload()
+
+
+setting_changed.connect(_on_setting_changed)

@@ -1,0 +1,54 @@
+"""Every error holcstore raises on purpose.
+
+Each class also subclasses the builtin (or Django) exception a caller would naturally
+catch, so ``except ValueError`` keeps working while tests and callers can be precise.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError
+
+
+class HostoreError(Exception):
+    """Base class of all holcstore errors."""
+
+
+class StoreConfigurationError(HostoreError, ImproperlyConfigured):
+    """A store class declares invalid settings (``STORE_FREQ``, ``STORE_TZ``, ...)."""
+
+
+class InvalidAttrsError(HostoreError, ValueError):
+    """``attrs``/``filters`` do not name the store's business keys as required."""
+
+
+class InvalidSeriesError(HostoreError, ValueError):
+    """The series to write breaks an input rule; nothing was written."""
+
+
+class OffGridError(InvalidSeriesError):
+    """Timestamps that are not slots of the store's grid (never silently dropped)."""
+
+
+class DuplicateTimestampError(InvalidSeriesError):
+    """The same slot appears more than once in the series."""
+
+
+class AmbiguousTimeError(InvalidSeriesError):
+    """A naive timestamp is ambiguous or does not exist in ``STORE_TZ`` (DST change)."""
+
+
+class NonNumericError(HostoreError, TypeError):
+    """The series' values or index have a type the store cannot hold."""
+
+
+class SeriesExistsError(HostoreError, IntegrityError):
+    """A plain write targets a series that already has live data."""
+
+
+class InvalidPayloadError(HostoreError, ValueError):
+    """A chunk payload given to ``import_chunks`` is malformed; nothing was imported."""
+
+
+class UnknownCodecError(HostoreError, ValueError):
+    """A blob names a codec this installation does not know, or a store names one."""

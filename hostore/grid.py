@@ -1,0 +1,259 @@
+"""The time grid of a store: slots, chunk periods, zones and DST.
+
+Every instant a store can hold is a *slot*, numbered by one global integer:
+
+- sub-daily steps (``1min`` ... ``1h``): slot ``k`` is the instant ``anchor + k * step``
+  in absolute time, where ``anchor`` is the zone's UTC offset modulo the step (so local
+  wall-clock multiples of the step are exactly the slots, also across DST changes);
+- ``1D``: slot ``k`` is the start of the ``k``-th local calendar day after 1970-01-01
+  (23 or 25 hours long on DST days).
+
+Chunks are local calendar periods (a year, or a month) in ``STORE_TZ``; a chunk covers
+the slots ``[start_slot(c), start_slot(c + 1))``. No Django here: pure numpy/pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from .exceptions import AmbiguousTimeError, OffGridError, StoreConfigurationError
+
+CHUNK_AXES = (("year",), ("year", "month"))
+
+_NS_PER_MIN = 60 * 10**9
+_NS_PER_HOUR = 60 * _NS_PER_MIN
+_EPOCH_MONTH = 1970 * 12
+# pandas 2 builds nanosecond indexes by default, pandas 3 microsecond ones: we return the
+# unit the installed pandas would have picked, so results compare equal to user-built data.
+OUTPUT_UNIT = pd.date_range("2000-01-01", periods=1, freq="D").unit
+# Range over which a zone's offsets are checked against the step at class creation.
+_CHECK_RANGE = ("1990-01-01", "2100-01-01")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Grid of one store, built once per distinct (freq, tz, chunk axis) by :func:`get_grid`."""
+
+    freq: str
+    tz: str
+    chunk_axis: tuple[str, ...]
+    offset: pd.DateOffset = field(repr=False)
+    daily: bool
+    step_ns: int
+    anchor_ns: int
+    monthly: bool
+
+    # ----------------------------------------------------------------- timestamps -> slots
+    def localize(self, index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Return ``index`` in ``STORE_TZ``: aware ones converted, naive ones as wall time."""
+        if index.tz is not None:
+            return index.tz_convert(self.tz)
+        try:
+            return index.tz_localize(self.tz, ambiguous="raise", nonexistent="raise")
+        except Exception as exc:  # pytz errors (pandas 2) are not ValueErrors
+            raise AmbiguousTimeError(
+                f"naive timestamps are read as {self.tz} wall time, and some are ambiguous or "
+                f"do not exist there because of a DST change ({exc}); pass timezone-aware "
+                "timestamps instead"
+            ) from None
+
+    def slots(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """Slot numbers of an aware index; :class:`OffGridError` for any off-grid timestamp."""
+        ns = index.as_unit("ns").asi8
+        if self.daily:
+            local = index.tz_convert(self.tz).tz_localize(None).as_unit("ns").asi8
+            slots = local // (24 * _NS_PER_HOUR)
+            bad = self.slot_instants_ns(slots) != ns
+        else:
+            shifted = ns - self.anchor_ns
+            slots, rem = np.divmod(shifted, self.step_ns)
+            bad = rem != 0
+        if bad.any():
+            sample = ", ".join(str(t) for t in index[bad][:5])
+            raise OffGridError(
+                f"{int(bad.sum())} timestamp(s) are not on the store's grid "
+                f"(STORE_FREQ={self.freq!r}, STORE_TZ={self.tz!r}): {sample}. Resample or "
+                "round the series to the grid first; nothing was written"
+            )
+        return slots
+
+    # ----------------------------------------------------------------- slots -> instants
+    def slot_instants_ns(self, slots: np.ndarray) -> np.ndarray:
+        """UTC nanoseconds of each slot."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if not self.daily:
+            return slots * self.step_ns + self.anchor_ns
+        return self._localize_wall_ns(slots.astype("datetime64[D]").astype("datetime64[ns]"))
+
+    def _localize_wall_ns(self, wall: np.ndarray) -> np.ndarray:
+        """UTC ns of local wall times; a skipped time moves to the first instant after it."""
+        idx = pd.DatetimeIndex(wall).tz_localize(
+            self.tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
+        )
+        return idx.as_unit("ns").asi8
+
+    def _wall(self, slots: np.ndarray) -> np.ndarray:
+        """Local wall time (naive datetime64) of each slot."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if self.daily:
+            return slots.astype("datetime64[D]")
+        utc = pd.DatetimeIndex(self.slot_instants_ns(slots).view("datetime64[ns]"))
+        return utc.tz_localize("UTC").tz_convert(self.tz).tz_localize(None).values
+
+    def index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
+        """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
+        first = int(self.slot_instants_ns(np.array([first_slot]))[0])
+        start = pd.Timestamp(first, unit="ns", tz="UTC").tz_convert(self.tz)
+        return pd.date_range(start=start, periods=n, freq=self.offset, unit=OUTPUT_UNIT)
+
+    # ----------------------------------------------------------------- chunks
+    def chunk_of(self, slots: np.ndarray) -> np.ndarray:
+        """Chunk index of each slot: the local year, or ``year * 12 + month - 1``."""
+        months = self._wall(slots).astype("datetime64[M]").astype(np.int64)
+        if self.monthly:
+            return months + _EPOCH_MONTH
+        return months // 12 + 1970
+
+    def chunk_start_slot(self, chunks: np.ndarray) -> np.ndarray:
+        """First slot of each chunk (local midnight starting its year or month)."""
+        chunks = np.asarray(chunks, dtype=np.int64)
+        if self.monthly:
+            wall = (chunks - _EPOCH_MONTH).astype("datetime64[M]")
+        else:
+            wall = (chunks - 1970).astype("datetime64[Y]")
+        days = wall.astype("datetime64[D]")
+        if self.daily:
+            return days.astype(np.int64)
+        ns = self._localize_wall_ns(days.astype("datetime64[ns]"))
+        return -((self.anchor_ns - ns) // self.step_ns)  # ceil division
+
+    def cached_chunk_start(self, chunk: int) -> int:
+        """First slot of one chunk, memoised (hot path of every read)."""
+        return _chunk_start(self, int(chunk))
+
+    def chunk_bounds(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(first slot, one past the last slot)`` of each chunk."""
+        chunks = np.asarray(chunks, dtype=np.int64)
+        return self.chunk_start_slot(chunks), self.chunk_start_slot(chunks + 1)
+
+    # ----------------------------------------------------------------- window bounds
+    def bound_slot(self, value, side: str) -> int | None:
+        """First slot at/after a ``start`` bound, or last slot at/before an ``end`` bound.
+
+        ``value`` may be None, NaT, a string, a datetime or a Timestamp, in any zone; naive
+        means STORE_TZ wall time (an ambiguous one is read to widen the window).
+        """
+        if value is None:
+            return None
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return None
+        if ts.tzinfo is None:
+            ts = ts.tz_localize(self.tz, ambiguous=side == "start", nonexistent="shift_forward")
+        ns = ts.as_unit("ns").value
+        if self.daily:
+            day = (ts.tz_convert(self.tz).tz_localize(None).as_unit("ns").value) // (
+                24 * _NS_PER_HOUR
+            )
+            at_start = int(self.slot_instants_ns(np.array([day]))[0]) == ns
+            return int(day) if side == "end" or at_start else int(day) + 1
+        q, r = divmod(ns - self.anchor_ns, self.step_ns)
+        return int(q + 1) if side == "start" and r else int(q)
+
+    def datetime_of_slot(self, slot: int) -> pd.Timestamp:
+        """Aware Timestamp (STORE_TZ) of one slot."""
+        ns = int(self.slot_instants_ns(np.array([slot]))[0])
+        return pd.Timestamp(ns, unit="ns", tz="UTC").tz_convert(self.tz)
+
+    def chunk_start_datetime(self, chunk: int) -> dt.datetime:
+        """Aware UTC datetime of a chunk's first slot (the ``start_ts`` column)."""
+        slot = int(self.chunk_start_slot(np.array([chunk]))[0])
+        return self.datetime_of_slot(slot).tz_convert("UTC").to_pydatetime()
+
+
+@functools.lru_cache(maxsize=65536)
+def _chunk_start(grid: Grid, chunk: int) -> int:
+    return int(grid.chunk_start_slot(np.array([chunk]))[0])
+
+
+@functools.lru_cache(maxsize=None)
+def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
+    """Validate a store's settings and build its grid; :class:`StoreConfigurationError` if bad."""
+    chunk_axis = tuple(chunk_axis)
+    if chunk_axis not in CHUNK_AXES:
+        raise StoreConfigurationError(
+            f"CHUNK_AXIS={chunk_axis!r} is not supported; use ('year',) or ('year', 'month')"
+        )
+    if not isinstance(tz, str):
+        raise StoreConfigurationError(f"STORE_TZ must be an IANA zone name string, not {tz!r}")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise StoreConfigurationError(
+            f"STORE_TZ={tz!r} is not an IANA time zone name (e.g. 'Europe/Paris', 'UTC')"
+        ) from None
+    try:
+        offset = to_offset(freq)
+    except (ValueError, TypeError):
+        offset = None
+    hint = "use a step from '1min' to '1h' that divides one hour, or '1D'"
+    if offset is None:
+        raise StoreConfigurationError(f"STORE_FREQ={freq!r} is not a pandas frequency; {hint}")
+    daily = type(offset).__name__ == "Day"
+    if daily and offset.n != 1:
+        raise StoreConfigurationError(f"STORE_FREQ={freq!r} is not supported; {hint}")
+    if daily:
+        step_ns = 24 * _NS_PER_HOUR
+    else:
+        try:
+            step_ns = int(pd.Timedelta(offset).value)
+        except (ValueError, TypeError):
+            raise StoreConfigurationError(
+                f"STORE_FREQ={freq!r} is not a fixed step; {hint}"
+            ) from None
+        if step_ns < _NS_PER_MIN or _NS_PER_HOUR % step_ns:
+            raise StoreConfigurationError(f"STORE_FREQ={freq!r} is not supported; {hint}")
+
+    # Offsets seen by the zone over the checked range: noon UTC of every day catches every
+    # offset that lasts at least a day.
+    days = pd.date_range(*_CHECK_RANGE, freq="D", tz="UTC") + pd.Timedelta(hours=12)
+    local = days.tz_convert(tz)
+    offsets_ns = (local.tz_localize(None).as_unit("ns").asi8 - days.as_unit("ns").asi8)
+    anchor_ns = 0
+    if not daily:
+        # local wall time is a multiple of the step  <=>  utc = -offset (mod step)
+        residues = np.unique((-offsets_ns) % step_ns)
+        if len(residues) > 1:
+            raise StoreConfigurationError(
+                f"STORE_TZ={tz!r} changes its UTC offset by amounts that are not multiples of "
+                f"STORE_FREQ={freq!r}, so its wall-clock grid is not regular; choose a smaller "
+                "step or another zone"
+            )
+        anchor_ns = int(residues[0]) if len(residues) else 0
+    else:
+        midnights = pd.DatetimeIndex(pd.date_range(*_CHECK_RANGE, freq="D").values)
+        try:
+            midnights.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        except Exception:
+            raise StoreConfigurationError(
+                f"STORE_FREQ='1D' needs a zone where every local midnight exists once; "
+                f"{tz!r} skips or repeats midnight on some DST days. Store hourly data or "
+                "use another zone"
+            ) from None
+    return Grid(
+        freq=freq,
+        tz=tz,
+        chunk_axis=chunk_axis,
+        offset=offset,
+        daily=daily,
+        step_ns=step_ns,
+        anchor_ns=anchor_ns,
+        monthly=chunk_axis == ("year", "month"),
+    )

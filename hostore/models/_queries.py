@@ -1,0 +1,126 @@
+"""Every statement the chunk store sends: one per batch, never one per point or chunk.
+
+Reads fetch plain tuples with ``values_list`` (no model instances on hot paths); writes
+are ``INSERT ... ON CONFLICT DO UPDATE`` batches, which also revive tombstones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.db import connections, models, router
+from django.utils import timezone
+
+from ..conf import hostore_settings
+
+UPSERT_FIELDS = ["start_ts", "dtype", "data", "updated_at", "is_deleted"]
+# OR-ed key conditions per statement: SQLite parses ``a OR b OR ...`` into a tree whose
+# depth is limited to 1000.
+_OR_BATCH = 200
+
+
+def write_alias(model) -> str:
+    return router.db_for_write(model)
+
+
+def db_datetime(value):
+    """An aware datetime as the database layer wants it (naive UTC when ``USE_TZ=False``)."""
+    if settings.USE_TZ:
+        return value
+    return timezone.make_naive(value, dt.timezone.utc)
+
+
+def lock_series(model, keys: Iterable[tuple], alias: str) -> None:
+    """Serialise writers of the same series until the transaction ends (PostgreSQL).
+
+    Transaction-scoped advisory locks, taken in sorted order so that writers of several
+    series never deadlock. SQLite serialises writers by itself.
+    """
+    if connections[alias].vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    ids = sorted(
+        int.from_bytes(
+            hashlib.blake2b(f"{table}\x00{key!r}".encode(), digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        for key in set(keys)
+    )
+    if ids:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [ids]
+            )
+
+
+def _key_q(keys: Sequence[str], key: tuple, **extra) -> models.Q:
+    return models.Q(**dict(zip(keys, key, strict=True)), **extra)
+
+
+def _or(qs: Iterable[models.Q]) -> models.Q:
+    out = models.Q(pk__in=[])
+    for q in qs:
+        out |= q
+    return out
+
+
+def live_keys(model, keys: Sequence[str], candidates: Sequence[tuple], alias: str) -> set:
+    """The candidate key tuples that have at least one live chunk."""
+    found: set = set()
+    manager = model._default_manager.using(alias)
+    for i in range(0, len(candidates), _OR_BATCH):
+        batch = candidates[i : i + _OR_BATCH]
+        qs = manager.filter(_or(_key_q(keys, k) for k in batch), is_deleted=False)
+        if keys:
+            found.update(qs.values_list(*keys).distinct())
+        elif qs.exists():
+            found.add(())
+    return {tuple(k) for k in found}
+
+
+def fetch_blobs(model, attrs: dict, lo=None, hi=None, chunks=None, alias=None):
+    """``(chunk_index, dtype, data)`` of one series' live chunks, in chunk order."""
+    qs = model._default_manager.using(alias) if alias else model._default_manager
+    qs = qs.filter(**attrs, is_deleted=False)
+    if lo is not None:
+        qs = qs.filter(chunk_index__gte=lo)
+    if hi is not None:
+        qs = qs.filter(chunk_index__lte=hi)
+    if chunks is not None:
+        qs = qs.filter(chunk_index__in=list(chunks))
+    return list(qs.order_by("chunk_index").values_list("chunk_index", "dtype", "data"))
+
+
+def upsert(model, rows: list[dict], alias: str) -> None:
+    """Insert chunk rows, or overwrite the live or tombstoned rows they collide with."""
+    if not rows:
+        return
+    info = model._hostore
+    objs = [model(**row) for row in rows]
+    model._default_manager.using(alias).bulk_create(
+        objs,
+        batch_size=hostore_settings.BULK_BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=[*info.keys, "chunk_index"],
+        update_fields=UPSERT_FIELDS,
+    )
+
+
+def tombstone(queryset) -> int:
+    """Mark the live rows of ``queryset`` deleted: data emptied, ``updated_at`` bumped."""
+    return queryset.filter(is_deleted=False).update(
+        is_deleted=True, data=b"", updated_at=timezone.now()
+    )
+
+
+def select_chunks(model, keys: Sequence[str], wanted: dict[tuple, list[int]], fields, alias=None):
+    """Rows ``fields`` of the chunks ``{key tuple: [chunk_index, ...]}``, batched by series."""
+    manager = model._default_manager.using(alias) if alias else model._default_manager
+    items = list(wanted.items())
+    for i in range(0, len(items), _OR_BATCH):
+        q = _or(_key_q(keys, k, chunk_index__in=c) for k, c in items[i : i + _OR_BATCH])
+        yield from manager.filter(q).values_list(*fields)

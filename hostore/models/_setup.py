@@ -1,0 +1,114 @@
+"""Configuration of concrete chunk stores, done once when Django prepares the class.
+
+Validates the class settings, finds the business keys, and adds the unique constraint on
+(keys..., ``chunk_index``) and the ``updated_at`` index to ``Meta`` so that
+``makemigrations`` picks them up whatever ``Meta`` the user wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import models
+
+from .. import codecs
+from ..exceptions import InvalidAttrsError, StoreConfigurationError, UnknownCodecError
+from ..grid import Grid, get_grid
+
+RESERVED = ("chunk_index", "start_ts", "dtype", "updated_at", "is_deleted", "data")
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What the store methods need to know about one concrete store class."""
+
+    grid: Grid
+    keys: tuple[str, ...]
+    codec_id: str
+    label: str
+
+    def key_of(self, attrs) -> tuple:
+        """The key tuple of ``attrs``, which must name exactly the business keys."""
+        if not isinstance(attrs, dict):
+            raise InvalidAttrsError(
+                f"attrs must be a dict of the business keys {list(self.keys)}, "
+                f"not {type(attrs).__name__}"
+            )
+        if set(attrs) != set(self.keys):
+            missing = sorted(set(self.keys) - set(attrs))
+            unknown = sorted(set(attrs) - set(self.keys))
+            raise InvalidAttrsError(
+                f"attrs of {self.label} must name exactly its business keys {list(self.keys)}"
+                + (f"; missing: {missing}" if missing else "")
+                + (f"; unknown: {unknown}" if unknown else "")
+            )
+        return tuple(attrs[k] for k in self.keys)
+
+    def check_filters(self, filters) -> dict:
+        """``filters`` as a dict of exact business-key values (None means all series)."""
+        filters = dict(filters or {})
+        unknown = sorted(set(filters) - set(self.keys))
+        if unknown:
+            raise InvalidAttrsError(
+                f"filters of {self.label} may only use its business keys {list(self.keys)} "
+                f"with exact values; not {unknown}"
+            )
+        return filters
+
+    def attrs_of(self, key: tuple) -> dict:
+        return dict(zip(self.keys, key, strict=True))
+
+
+def _short_name(table: str, suffix: str, limit: int = 30) -> str:
+    digest = hashlib.sha1(table.encode()).hexdigest()[:8]
+    head = table[: limit - len(digest) - len(suffix) - 2]
+    return f"{head}_{digest}_{suffix}"
+
+
+def _check_reserved(cls) -> None:
+    from .chunk_store import TimeseriesChunkStore
+
+    for name in RESERVED:
+        field = cls._meta.get_field(name)
+        expected = TimeseriesChunkStore._meta.get_field(name)
+        if type(field) is not type(expected):
+            raise StoreConfigurationError(
+                f"{cls.__name__} redefines the reserved field {name!r}; reserved names are "
+                f"{', '.join(RESERVED)} (and id): rename your field"
+            )
+
+
+def configure(cls) -> None:
+    """Validate a concrete store class and complete its Meta; raises on bad settings."""
+    try:
+        grid = get_grid(cls.STORE_FREQ, cls.STORE_TZ, tuple(cls.CHUNK_AXIS))
+        codecs.get_codec(cls.STORE_CODEC)
+    except (StoreConfigurationError, UnknownCodecError) as exc:
+        raise StoreConfigurationError(f"{cls.__name__}: {exc}") from None
+    except TypeError as exc:
+        raise StoreConfigurationError(f"{cls.__name__}: invalid store settings: {exc}") from None
+    _check_reserved(cls)
+    keys = tuple(
+        f.name
+        for f in cls._meta.concrete_fields
+        if f.name not in RESERVED and not f.primary_key
+    )
+    meta = cls._meta
+    unique_fields = (*keys, "chunk_index")
+    constraints = list(meta.constraints)
+    declared = [set(c.fields) for c in constraints if isinstance(c, models.UniqueConstraint)]
+    declared += [set(t) for t in meta.unique_together]
+    if set(unique_fields) not in declared:
+        constraints.append(
+            models.UniqueConstraint(
+                fields=list(unique_fields), name=_short_name(meta.db_table, "chunk", 63)
+            )
+        )
+    indexes = list(meta.indexes)
+    if not any(list(i.fields) == ["updated_at"] for i in indexes):
+        indexes.append(models.Index(fields=["updated_at"], name=_short_name(meta.db_table, "upd")))
+    meta.constraints, meta.indexes = constraints, indexes
+    meta.original_attrs["constraints"] = constraints
+    meta.original_attrs["indexes"] = indexes
+    cls._hostore = StoreInfo(grid=grid, keys=keys, codec_id=cls.STORE_CODEC, label=meta.label)

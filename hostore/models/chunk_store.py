@@ -1,0 +1,303 @@
+"""TimeseriesChunkStore: one row per series per period, a compressed dense array in each.
+
+The model is thin: it validates the call, opens one transaction and delegates to the grid
+(time), chunking (arrays), codecs (bytes) and queries (statements).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from django.db import models, transaction
+from django.db.models.signals import class_prepared
+from django.utils import timezone
+
+from .. import chunking, codecs
+from ..conf import hostore_settings
+from ..exceptions import InvalidAttrsError, SeriesExistsError
+from . import _queries as q
+from ._setup import StoreInfo, configure
+from ._transfer import ChunkTransferMixin
+
+
+class ChunkQuerySet(models.QuerySet):
+    """Deletes leave tombstones (so sync clients learn of them) unless ``hard_delete``."""
+
+    def delete(self, hard_delete: bool = False):
+        if hard_delete:
+            return super().delete()
+        count = q.tombstone(self)
+        return count, {self.model._meta.label: count}
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def alive(self) -> ChunkQuerySet:
+        """Rows holding data (tombstones left out)."""
+        return self.filter(is_deleted=False)
+
+    def purge_tombstones(self, older_than) -> int:
+        """Remove for good the tombstones last changed before ``older_than``."""
+        count, _ = self.filter(is_deleted=True, updated_at__lt=older_than).delete(
+            hard_delete=True
+        )
+        return count
+
+
+class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
+    """Abstract store of dense regular series, chunked by year or month.
+
+    Subclass it, declare the business-key fields that identify a series and, if needed,
+    ``CHUNK_AXIS``, ``STORE_TZ``, ``STORE_FREQ`` and ``STORE_CODEC``; then use the class
+    methods (``set_ts``, ``get_ts``, ...).
+    """
+
+    CHUNK_AXIS: ClassVar[tuple[str, ...]] = ("year", "month")
+    STORE_TZ: ClassVar[str] = "Europe/Paris"
+    STORE_FREQ: ClassVar[str] = "1h"
+    STORE_CODEC: ClassVar[str] = codecs.DEFAULT_CODEC
+
+    chunk_index = models.IntegerField()
+    start_ts = models.DateTimeField()
+    dtype = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(default=timezone.now)
+    is_deleted = models.BooleanField(default=False)
+    data = models.BinaryField()
+
+    objects = ChunkQuerySet.as_manager()
+    _hostore: ClassVar[StoreInfo]
+
+    class Meta:
+        abstract = True
+
+    def delete(self, using=None, keep_parents: bool = False, hard_delete: bool = False):
+        """Leave a tombstone (or remove the row for good with ``hard_delete=True``)."""
+        if hard_delete:
+            return super().delete(using=using, keep_parents=keep_parents)
+        manager = type(self)._default_manager.using(using or self._state.db)
+        result = manager.filter(pk=self.pk).delete()
+        self.refresh_from_db(using=using, fields=["is_deleted", "data", "updated_at"])
+        return result
+
+    # ------------------------------------------------------------------ writing
+    @classmethod
+    def set_ts(
+        cls, attrs: Mapping[str, Any], serie: pd.Series, update: bool = False, replace: bool = False
+    ) -> None:
+        """Write one series.
+
+        Without flags the series must not exist yet (``IntegrityError`` otherwise);
+        ``update=True`` merges (new non-NaN values win); ``replace=True`` makes the stored
+        series exactly ``serie``. Atomic; nothing is written if anything is wrong.
+        """
+        info = cls._hostore
+        key = info.key_of(attrs)
+        if update and replace:
+            raise InvalidAttrsError("set_ts takes update=True or replace=True, not both")
+        aligned = chunking.align(serie, info.grid)
+        if aligned.empty:
+            return
+        pieces = chunking.split(aligned, info.grid)
+        attrs = info.attrs_of(key)
+        alias = q.write_alias(cls)
+        with transaction.atomic(using=alias):
+            q.lock_series(cls, [key], alias)
+            if update:
+                old = q.fetch_blobs(cls, attrs, chunks=[p.chunk_index for p in pieces], alias=alias)
+                stored = {ci: codecs.decode(data, dtype) for ci, dtype, data in old}
+                for piece in pieces:
+                    if piece.chunk_index in stored:
+                        piece.values = chunking.merge(piece.values, stored[piece.chunk_index])
+            elif replace:
+                covered = [p.chunk_index for p in pieces]
+                live = cls._default_manager.using(alias).filter(**attrs)
+                q.tombstone(live.exclude(chunk_index__in=covered))
+            elif q.live_keys(cls, info.keys, [key], alias):
+                raise SeriesExistsError(
+                    f"{info.label} already holds a series for {attrs}; pass update=True to "
+                    "merge or replace=True to overwrite"
+                )
+            q.upsert(cls, cls._rows(key, pieces), alias)
+
+    @classmethod
+    def set_many_ts(cls, mapping: Mapping[Any, pd.Series], keys: Sequence[str]) -> None:
+        """Insert many new series at once, all or nothing.
+
+        ``mapping`` is ``{(key values in the order of keys): serie}``; ``IntegrityError``
+        if any of them already has live data.
+        """
+        info = cls._hostore
+        keys = tuple(keys)
+        if sorted(keys) != sorted(info.keys) or len(set(keys)) != len(keys):
+            raise InvalidAttrsError(
+                f"keys must list the business keys of {info.label} {list(info.keys)}, "
+                f"got {list(keys)}"
+            )
+        items = []
+        for raw, serie in mapping.items():
+            values = raw if isinstance(raw, tuple) else (raw,)
+            if len(values) != len(keys):
+                raise InvalidAttrsError(f"mapping key {raw!r} does not give one value per {keys}")
+            items.append((info.key_of(dict(zip(keys, values, strict=True))), serie))
+        alias = q.write_alias(cls)
+        with transaction.atomic(using=alias):
+            all_keys = [k for k, _ in items]
+            q.lock_series(cls, all_keys, alias)
+            existing = q.live_keys(cls, info.keys, all_keys, alias)
+            if existing:
+                sample = [info.attrs_of(k) for k in sorted(existing, key=repr)[:3]]
+                raise SeriesExistsError(
+                    f"{len(existing)} series of the mapping already exist in {info.label} "
+                    f"(e.g. {sample}); nothing was written. Use set_ts(update=True) for those"
+                )
+            step = hostore_settings.SERIES_BATCH_SIZE
+            for i in range(0, len(items), step):
+                rows = []
+                for key, serie in items[i : i + step]:
+                    aligned = chunking.align(serie, info.grid)
+                    rows += cls._rows(key, chunking.split(aligned, info.grid))
+                q.upsert(cls, rows, alias)
+
+    @classmethod
+    def _rows(cls, key: tuple, pieces: list[chunking.Piece]) -> list[dict]:
+        info = cls._hostore
+        now = timezone.now()
+        attrs = info.attrs_of(key)
+        return [
+            {
+                **attrs,
+                "chunk_index": p.chunk_index,
+                "start_ts": q.db_datetime(info.grid.chunk_start_datetime(p.chunk_index)),
+                "dtype": p.values.dtype.name,
+                "data": codecs.encode(p.values, info.codec_id),
+                "updated_at": now,
+                "is_deleted": False,
+            }
+            for p in pieces
+        ]
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def _window(cls, start, end) -> tuple[int | None, int | None, int | None, int | None]:
+        """Slot bounds and chunk bounds of an inclusive ``[start, end]`` window."""
+        grid = cls._hostore.grid
+        lo, hi = grid.bound_slot(start, "start"), grid.bound_slot(end, "end")
+        clo = None if lo is None else int(grid.chunk_of(np.array([lo]))[0])
+        chi = None if hi is None else int(grid.chunk_of(np.array([hi]))[0])
+        return lo, hi, clo, chi
+
+    @classmethod
+    def _assemble(cls, rows, lo, hi) -> tuple[int, np.ndarray] | None:
+        grid = cls._hostore.grid
+        return chunking.assemble(
+            ((grid.cached_chunk_start(ci), codecs.decode(data, dtype)) for ci, dtype, data in rows),
+            lo,
+            hi,
+        )
+
+    @classmethod
+    def get_ts(cls, attrs: Mapping[str, Any], start=None, end=None) -> pd.Series | None:
+        """The stored series (or its ``[start, end]`` window), or None if nothing is stored."""
+        info = cls._hostore
+        attrs = info.attrs_of(info.key_of(attrs))
+        lo, hi, clo, chi = cls._window(start, end)
+        found = cls._assemble(q.fetch_blobs(cls, attrs, clo, chi), lo, hi)
+        return None if found is None else chunking.to_series(info.grid, *found)
+
+    @classmethod
+    def _iter_arrays(cls, filters, start, end) -> Iterator[tuple[tuple, int, np.ndarray]]:
+        """Stream ``(key, first_slot, values)`` per matching series, one series in memory."""
+        info = cls._hostore
+        filters = info.check_filters(filters)
+        lo, hi, clo, chi = cls._window(start, end)
+        qs = cls._default_manager.filter(**filters, is_deleted=False)
+        if clo is not None:
+            qs = qs.filter(chunk_index__gte=clo)
+        if chi is not None:
+            qs = qs.filter(chunk_index__lte=chi)
+        nk = len(info.keys)
+        rows = (
+            qs.order_by(*info.keys, "chunk_index")
+            .values_list(*info.keys, "chunk_index", "dtype", "data")
+            .iterator(chunk_size=hostore_settings.READ_CHUNK_SIZE)
+        )
+        for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
+            found = cls._assemble((r[nk:] for r in group), lo, hi)
+            if found is not None:
+                yield key, *found
+
+    @classmethod
+    def yield_many_ts(
+        cls, filters: Mapping[str, Any] | None = None, start=None, end=None
+    ) -> Iterator[tuple[pd.Series, dict]]:
+        """Stream ``(serie, attrs)`` for every series whose keys equal ``filters``."""
+        grid, info = cls._hostore.grid, cls._hostore
+        for key, first, values in cls._iter_arrays(filters, start, end):
+            yield chunking.to_series(grid, first, values), info.attrs_of(key)
+
+    @classmethod
+    def get_many_ts(
+        cls, filters: Mapping[str, Any] | None = None, start=None, end=None
+    ) -> pd.DataFrame:
+        """One wide DataFrame, a column per matching series (columns named by their keys)."""
+        info = cls._hostore
+        found = list(cls._iter_arrays(filters, start, end))
+        if len(info.keys) == 1:
+            columns = pd.Index([k[0] for k, _, _ in found], name=info.keys[0])
+        else:
+            columns = pd.MultiIndex.from_tuples([k for k, _, _ in found], names=info.keys)
+        if not found:
+            return pd.DataFrame(columns=columns, index=info.grid.index(0, 0), dtype=float)
+        first = min(f for _, f, _ in found)
+        last = max(f + len(v) for _, f, v in found)
+        dtype = np.result_type(*(v.dtype for _, _, v in found))
+        table = np.full((last - first, len(found)), np.nan, dtype=dtype)
+        for j, (_, f, v) in enumerate(found):
+            table[f - first : f - first + len(v), j] = v
+        return pd.DataFrame(table, index=info.grid.index(first, last - first), columns=columns)
+
+    @classmethod
+    def get_max_horodate(cls, filters: Mapping[str, Any] | None = None) -> pd.Timestamp | None:
+        """The last timestamp holding a value among the matching series, or None."""
+        info = cls._hostore
+        qs = cls._default_manager.filter(**info.check_filters(filters), is_deleted=False)
+        rows = qs.order_by("-chunk_index").values_list("chunk_index", "dtype", "data")
+        best, best_chunk = None, None
+        for ci, dtype, data in rows.iterator(chunk_size=hostore_settings.READ_CHUNK_SIZE):
+            if best_chunk is not None and ci < best_chunk:
+                break  # later chunks hold later slots: nothing below can beat it
+            valid = np.flatnonzero(~np.isnan(codecs.decode(data, dtype)))
+            if len(valid):
+                slot = info.grid.cached_chunk_start(ci) + int(valid[-1])
+                best, best_chunk = slot if best is None else max(best, slot), ci
+        return None if best is None else info.grid.datetime_of_slot(best)
+
+    @classmethod
+    def last_updated_at(cls, filters: Mapping[str, Any] | None = None):
+        """When a matching chunk last changed (deletions included), or None."""
+        qs = cls._default_manager.filter(**cls._hostore.check_filters(filters))
+        return qs.aggregate(last=models.Max("updated_at"))["last"]
+
+    @classmethod
+    def purge_tombstones(cls, older_than) -> int:
+        """Remove tombstones older than ``older_than``; returns how many rows went.
+
+        Sync clients that have not pulled since then will not learn of those deletions.
+        """
+        return cls._default_manager.all().purge_tombstones(older_than)
+
+
+def _on_class_prepared(sender, **kwargs) -> None:
+    if (
+        issubclass(sender, TimeseriesChunkStore)
+        and not sender._meta.abstract
+        and not sender._meta.proxy
+    ):
+        configure(sender)
+
+
+class_prepared.connect(_on_class_prepared)

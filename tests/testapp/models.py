@@ -1,0 +1,87 @@
+"""Concrete stores used by the tests (not part of the package)."""
+
+from django.db import models
+
+from hostore.models import TimeseriesChunkStore
+
+
+class HourlyStore(TimeseriesChunkStore):
+    """The seed's example: two business keys, default settings (1h, month chunks, Paris)."""
+
+    version = models.IntegerField()
+    kind = models.CharField(max_length=20)
+
+
+class YearlyStore(TimeseriesChunkStore):
+    """30-minute load curves, one row per meter and year."""
+
+    meter = models.CharField(max_length=32)
+
+    CHUNK_AXIS = ("year",)
+    STORE_FREQ = "30min"
+
+
+class KeylessStore(TimeseriesChunkStore):
+    """Zero business keys: the store holds one single series."""
+
+    STORE_FREQ = "15min"
+
+
+class ZstdStore(TimeseriesChunkStore):
+    meter = models.CharField(max_length=32)
+
+    STORE_FREQ = "30min"
+    STORE_CODEC = "shuffle-zstd"
+
+
+class MinuteStore(TimeseriesChunkStore):
+    meter = models.CharField(max_length=32)
+
+    STORE_FREQ = "1min"
+    STORE_TZ = "UTC"
+
+
+class CustomMetaStore(TimeseriesChunkStore):
+    """A store whose Meta has its own table name, ordering, names and extra index."""
+
+    site = models.CharField(max_length=16)
+    channel = models.IntegerField()
+
+    STORE_FREQ = "1D"
+    CHUNK_AXIS = ("year",)
+
+    class Meta:
+        db_table = "custom_meta_store_table"
+        ordering = ("site", "chunk_index")
+        verbose_name = "custom store"
+        indexes = [models.Index(fields=["site"], name="custom_site_idx")]
+
+
+# A matrix of grids for the property-based tests: every (zone, step, chunking) below.
+MATRIX_ZONES = {
+    "paris": "Europe/Paris",
+    "newyork": "America/New_York",
+    "kolkata": "Asia/Kolkata",
+    "sydney": "Australia/Sydney",
+    "utc": "UTC",
+}
+MATRIX_FREQS = {"15min": "15min", "30min": "30min", "1h": "1h", "1d": "1D"}
+MATRIX_AXES = {"year": ("year",), "month": ("year", "month")}
+MATRIX: dict[tuple[str, str, str], type[TimeseriesChunkStore]] = {}
+
+for _zone, _tz in MATRIX_ZONES.items():
+    for _fname, _freq in MATRIX_FREQS.items():
+        for _axis_name, _axis in MATRIX_AXES.items():
+            _name = f"Grid_{_zone}_{_fname}_{_axis_name}"
+            MATRIX[(_tz, _freq, _axis_name)] = type(
+                _name,
+                (TimeseriesChunkStore,),
+                {
+                    "__module__": __name__,
+                    "name": models.CharField(max_length=16),
+                    "STORE_TZ": _tz,
+                    "STORE_FREQ": _freq,
+                    "CHUNK_AXIS": _axis,
+                },
+            )
+            globals()[_name] = MATRIX[(_tz, _freq, _axis_name)]
