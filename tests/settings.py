@@ -16,8 +16,13 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# TEST_DB_NAME lets two test runs share one PostgreSQL server without colliding.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / os.environ.get("TEST_DB_NAME", "test_db.sqlite3"))
+    }
+elif os.environ.get("TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -62,10 +62,13 @@ def _key_q(keys: Sequence[str], key: tuple, **extra) -> models.Q:
 
 
 def _or(qs: Iterable[models.Q]) -> models.Q:
-    out = models.Q(pk__in=[])
+    """OR of conditions; none matches no row, and an empty one (no keys) matches all."""
+    out = None
     for q in qs:
-        out |= q
-    return out
+        if not q:
+            return models.Q()
+        out = q if out is None else out | q
+    return models.Q(pk__in=[]) if out is None else out
 
 
 def live_keys(model, keys: Sequence[str], candidates: Sequence[tuple], alias: str) -> set:

@@ -1,0 +1,225 @@
+"""Write semantics: plain, update (combine_first), replace, bulk; atomicity; concurrency."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from hostore import codecs
+from hostore.models import _queries
+from tests.conftest import snapshot
+from tests.testapp.models import HourlyStore, KeylessStore, YearlyStore
+
+ATTRS = {"version": 1, "kind": "a"}
+
+
+def series(start, periods, freq="1h", values=None, tz="Europe/Paris") -> pd.Series:
+    idx = pd.date_range(start, periods=periods, freq=freq, tz=tz)
+    data = np.arange(periods, dtype=float) if values is None else np.asarray(values, float)
+    return pd.Series(data, index=idx)
+
+
+def live_chunks(model, **filters) -> list[int]:
+    qs = model.objects.filter(is_deleted=False, **filters).order_by("chunk_index")
+    return list(qs.values_list("chunk_index", flat=True))
+
+
+def test_update_is_combine_first_of_new_over_stored(db):
+    old = series("2024-01-31 00:00", 48, values=np.r_[np.arange(40.0), [np.nan] * 8])
+    new = series("2024-01-31 12:00", 60, values=np.where(np.arange(60) % 3, np.nan, -1.0))
+    HourlyStore.set_ts(ATTRS, old)
+    HourlyStore.set_ts(ATTRS, new, update=True)
+    expected = new.combine_first(old).dropna()
+    got = HourlyStore.get_ts(ATTRS)
+    pd.testing.assert_series_equal(got.dropna(), expected, check_freq=False)
+    assert got.index.freq == "h"
+
+
+def test_update_creates_missing_series_and_chunks(db):
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 5), update=True)
+    HourlyStore.set_ts(ATTRS, series("2024-06-01", 5), update=True)
+    assert live_chunks(HourlyStore) == [2024 * 12, 2024 * 12 + 5]
+    got = HourlyStore.get_ts(ATTRS)
+    assert got.count() == 10 and got.index[0] == pd.Timestamp("2024-01-01", tz="Europe/Paris")
+
+
+def test_replace_makes_the_stored_series_exactly_the_new_one(db):
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 24 * 90))  # Jan, Feb, Mar
+    new = series("2024-02-10", 24, values=np.full(24, 7.0))
+    HourlyStore.set_ts(ATTRS, new, replace=True)
+    pd.testing.assert_series_equal(HourlyStore.get_ts(ATTRS), new)
+    assert live_chunks(HourlyStore) == [2024 * 12 + 1]
+    # the chunks it does not cover are tombstones now, so sync clients learn of them
+    gone = HourlyStore.objects.filter(is_deleted=True).values_list("chunk_index", "data")
+    assert sorted((c, bytes(d)) for c, d in gone) == [(2024 * 12, b""), (2024 * 12 + 2, b"")]
+
+
+def test_plain_write_over_a_deleted_series_works(db):
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 10))
+    HourlyStore.objects.filter(**ATTRS).delete()
+    assert HourlyStore.get_ts(ATTRS) is None
+    new = series("2024-01-01 05:00", 3, values=[5.0, 6.0, 7.0])
+    HourlyStore.set_ts(ATTRS, new)
+    pd.testing.assert_series_equal(HourlyStore.get_ts(ATTRS), new)
+
+
+def test_update_ignores_tombstoned_values(db):
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 10))
+    HourlyStore.objects.filter(**ATTRS).delete()
+    new = series("2024-01-01 05:00", 1, values=[1.5])
+    HourlyStore.set_ts(ATTRS, new, update=True)
+    pd.testing.assert_series_equal(HourlyStore.get_ts(ATTRS), new)
+
+
+def test_set_many_ts_writes_all(db):
+    mapping = {f"m{i}": series("2023-12-31", 72, freq="30min") * i for i in range(5)}
+    YearlyStore.set_many_ts(mapping, keys=("meter",))
+    for meter, serie in mapping.items():
+        pd.testing.assert_series_equal(YearlyStore.get_ts({"meter": meter}), serie)
+    assert live_chunks(YearlyStore, meter="m1") == [2023, 2024]
+
+
+def test_keyless_store(db):
+    serie = series("2024-01-01", 96, freq="15min")
+    KeylessStore.set_ts({}, serie)
+    pd.testing.assert_series_equal(KeylessStore.get_ts({}), serie)
+    with pytest.raises(Exception, match="already"):
+        KeylessStore.set_ts({}, serie)
+
+
+@pytest.mark.parametrize("mode", ["plain", "update", "replace", "many"])
+def test_failure_after_the_first_chunk_leaves_nothing(db, monkeypatch, mode):
+    """Inject a database-side failure after the first chunk row was written."""
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 24 * 60))
+    HourlyStore.set_ts({"version": 8, "kind": "x"}, series("2024-03-01", 5))
+    HourlyStore.objects.filter(version=8).delete()
+    before = snapshot(HourlyStore)
+    real_upsert = _queries.upsert
+
+    def upsert_then_fail(model, rows, alias):
+        real_upsert(model, rows[:1], alias)  # the first chunk reaches the table ...
+        assert model.objects.filter(updated_at__gt=before_max).exists()
+        raise RuntimeError("injected failure")  # ... then the write breaks
+
+    before_max = HourlyStore.last_updated_at()
+    monkeypatch.setattr(_queries, "upsert", upsert_then_fail)
+    new = series("2024-01-15", 24 * 80, values=np.full(24 * 80, 3.0))
+    with pytest.raises(RuntimeError, match="injected"):
+        if mode == "many":
+            HourlyStore.set_many_ts({(8, "x"): new, (9, "y"): new}, keys=("version", "kind"))
+        else:
+            target = {"version": 8, "kind": "x"} if mode == "plain" else ATTRS
+            HourlyStore.set_ts(target, new, update=mode == "update", replace=mode == "replace")
+    assert snapshot(HourlyStore) == before
+
+
+def test_failure_in_a_later_batch_of_set_many_leaves_nothing(db):
+    mapping = {(i, "k"): series("2024-01-01", 48) for i in range(6)}
+    mapping[(5, "k")] = series("2024-01-01 00:07", 2)  # off grid, in the last batch
+    with override_settings(HOSTORE={"SERIES_BATCH_SIZE": 2, "BULK_BATCH_SIZE": 1}):
+        with pytest.raises(ValueError, match="grid"):
+            HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
+    assert HourlyStore.objects.count() == 0
+
+
+def test_statements_per_write_are_bounded(db):
+    """A bulk write sends a bounded number of statements, not one per chunk or series."""
+    mapping = {(i, "k"): series("2024-01-01", 24 * 366) for i in range(30)}  # 360 chunks
+    with CaptureQueriesContext(connection) as ctx:
+        HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
+    writes = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert len(writes) == 1  # 360 rows < BULK_BATCH_SIZE on PostgreSQL; SQLite may split
+    assert len(ctx.captured_queries) <= 6  # savepoint/lock/existence check/insert/release
+    with CaptureQueriesContext(connection) as ctx:
+        HourlyStore.set_ts({"version": 1, "kind": "k"}, series("2024-02-01", 24 * 60), update=True)
+    assert len(ctx.captured_queries) <= 5
+
+
+def test_blobs_are_written_with_the_store_codec(db):
+    from tests.testapp.models import ZstdStore
+
+    serie = series("2024-01-01", 48, freq="30min")
+    ZstdStore.set_ts({"meter": "z"}, serie)
+    YearlyStore.set_ts({"meter": "z"}, serie)
+    zblob = bytes(ZstdStore.objects.get().data)
+    lblob = bytes(YearlyStore.objects.get().data)
+    assert codecs.codec_of(zblob).codec_id == "shuffle-zstd"
+    assert codecs.codec_of(lblob).codec_id == "lz4"
+
+
+def test_a_store_reads_chunks_of_another_codec(db):
+    """Changing STORE_CODEC keeps old chunks readable: blobs name their codec."""
+    serie = series("2024-01-01", 48, freq="30min")
+    YearlyStore.set_ts({"meter": "z"}, serie)
+    row = YearlyStore.objects.get()
+    row.data = codecs.encode(codecs.decode(bytes(row.data), row.dtype), "shuffle-zstd")
+    row.save()
+    pd.testing.assert_series_equal(YearlyStore.get_ts({"meter": "z"}), serie)
+    YearlyStore.set_ts({"meter": "z"}, series("2024-01-02", 1, values=[99.0]), update=True)
+    assert YearlyStore.get_ts({"meter": "z"}).iloc[48] == 99.0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_updates_of_one_series_lose_no_value():
+    """Several threads update disjoint slots of the same chunks at once (real PostgreSQL)."""
+    n_threads, per_thread = 6, 40
+    start = pd.Timestamp("2024-01-31 00:00", tz="Europe/Paris")
+    barrier = threading.Barrier(n_threads)
+    errors = []
+
+    def writer(k: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                slot = start + pd.Timedelta(hours=i * n_threads + k)
+                serie = pd.Series([float(k * 1000 + i)], index=pd.DatetimeIndex([slot]))
+                HourlyStore.set_ts(ATTRS, serie, update=True)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    got = HourlyStore.get_ts(ATTRS)
+    assert got.count() == n_threads * per_thread
+    for k in range(n_threads):
+        for i in (0, per_thread - 1):
+            assert got[start + pd.Timedelta(hours=i * n_threads + k)] == k * 1000 + i
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_plain_writes_one_wins_the_other_gets_integrity_error():
+    from django.db import IntegrityError
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def writer(value: float) -> None:
+        try:
+            barrier.wait()
+            HourlyStore.set_ts(ATTRS, series("2024-01-01", 3, values=[value] * 3))
+            outcomes.append("ok")
+        except IntegrityError:
+            outcomes.append("integrity")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(v,)) for v in (1.0, 2.0)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["integrity", "ok"]
+    assert HourlyStore.get_ts(ATTRS).nunique() == 1
