@@ -42,25 +42,37 @@ def patch_index() -> pd.DatetimeIndex:
     return pd.date_range(start, start + pd.Timedelta(days=PATCH_DAYS), freq=FREQ, inclusive="left")
 
 
-def _realistic(index: pd.DatetimeIndex, params: np.random.Generator, noise: np.random.Generator):
-    """Integer watts on ``index``: the shape comes from ``params``, the noise from ``noise``."""
+@dataclass(frozen=True)
+class Calendar:
+    """Local-time features of an index, computed once and shared by every series."""
+
+    hour: np.ndarray  # 0.0 ... 23.5
+    day_of_year: np.ndarray
+    weekend: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, index: pd.DatetimeIndex) -> Calendar:
+        hour = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
+        return cls(hour, index.dayofyear.to_numpy(), index.dayofweek.to_numpy() >= 5)
+
+
+def _realistic(cal: Calendar, params: np.random.Generator, noise: np.random.Generator):
+    """Integer watts: the home's habits come from ``params``, the noise from ``noise``."""
     base = params.uniform(150.0, 1200.0)  # mean load of the home or shop, in watts
     heating = params.uniform(0.1, 1.5)  # winter / summer ratio - 1
-    shift = params.normal(0.0, 0.75)  # habits: earlier or later peaks, in hours
+    shift = params.normal(0.0, 0.75)  # earlier or later peaks, in hours
     evening = params.uniform(0.5, 1.5)
     weekend = params.uniform(0.95, 1.25)
-    hour = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
-    day_of_year = index.dayofyear.to_numpy()
-    is_weekend = index.dayofweek.to_numpy() >= 5
+    hour, late = cal.hour, cal.weekend.astype(float)  # one hour later on weekend mornings
     daily = (
         0.45
-        + 0.55 * np.exp(-(((hour - 7.5 - shift - is_weekend) / 1.3) ** 2))
+        + 0.55 * np.exp(-(((hour - 7.5 - shift - late) / 1.3) ** 2))
         + evening * np.exp(-(((hour - 19.5 - shift) / 2.2) ** 2))
         + 0.25 * np.exp(-(((hour - 12.5) / 1.0) ** 2))
     )
-    seasonal = 1.0 + heating * (0.5 + 0.5 * np.cos(2 * np.pi * (day_of_year - 15) / 365.25))
-    weekly = np.where(is_weekend, weekend, 1.0)
-    jitter = noise.lognormal(0.0, 0.18, len(index))
+    seasonal = 1.0 + heating * (0.5 + 0.5 * np.cos(2 * np.pi * (cal.day_of_year - 15) / 365.25))
+    weekly = np.where(cal.weekend, weekend, 1.0)
+    jitter = noise.lognormal(0.0, 0.18, len(hour))
     return np.round(np.maximum(base * daily * seasonal * weekly * jitter, 0.0))
 
 
@@ -73,14 +85,14 @@ def _gaps(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return values
 
 
-def make_values(profile: str, i: int, index: pd.DatetimeIndex, part: int) -> np.ndarray:
-    """Values of series ``i`` on ``index``; ``part`` 0 is the stored year, 1 the patch."""
+def make_values(profile: str, i: int, cal: Calendar, part: int) -> np.ndarray:
+    """Values of series ``i`` on ``cal``'s index; ``part`` 0 is the stored year, 1 the patch."""
     if profile == "random":
-        return np.random.default_rng([SEED, 1, i, part]).uniform(0.0, 1000.0, len(index))
+        return np.random.default_rng([SEED, 1, i, part]).uniform(0.0, 1000.0, len(cal.hour))
     if profile != "realistic":
         raise ValueError(f"unknown profile {profile!r}; use one of {PROFILES}")
     params = np.random.default_rng([SEED, 0, i])  # the same home for the year and the patch
-    values = _realistic(index, params, np.random.default_rng([SEED, 0, i, part, 1]))
+    values = _realistic(cal, params, np.random.default_rng([SEED, 0, i, part, 1]))
     return _gaps(values, np.random.default_rng([SEED, 0, i, part, 2])) if part == 0 else values
 
 
@@ -104,7 +116,7 @@ class Workload:
         return len(self.series) * len(self.index)
 
     def window_points(self) -> int:
-        return sum(len(self.index[(self.index >= a) & (self.index <= b)]) for a, b in self.windows.values())
+        return sum(len(self.series[m][a:b]) for m, (a, b) in self.windows.items())
 
     def patch_points(self) -> int:
         return sum(len(p) for p in self.patches.values())
@@ -116,12 +128,13 @@ class Workload:
 
 def make_workload(profile: str, n: int) -> Workload:
     index, pindex = year_index(), patch_index()
+    cal, pcal = Calendar.of(index), Calendar.of(pindex)
     series, patches, windows = {}, {}, {}
     days = pd.date_range(f"{YEAR}-01-01", periods=365, freq="D").tz_localize(TZ)  # midnights
     for i in range(n):
         meter = meter_id(i)
-        series[meter] = pd.Series(make_values(profile, i, index, 0), index=index, name=meter)
-        patches[meter] = pd.Series(make_values(profile, i, pindex, 1), index=pindex, name=meter)
+        series[meter] = pd.Series(make_values(profile, i, cal, 0), index=index, name=meter)
+        patches[meter] = pd.Series(make_values(profile, i, pcal, 1), index=pindex, name=meter)
         day = days[(i * 37 + 11) % len(days)]
         windows[meter] = (day, day + pd.DateOffset(days=1) - pd.Timedelta(FREQ))
     return Workload(profile, index, series, patches, windows)

@@ -54,8 +54,7 @@ def check_frozen_settings(app_configs=None, databases=None, **kwargs):
         if problem:
             errors.append(
                 checks.Error(
-                    f"{model._meta.label} holds data written with other store settings: "
-                    f"{problem}.",
+                    f"{model._meta.label} holds data written with other store settings: {problem}.",
                     hint="Settings are frozen once data exists: restore the previous "
                     "STORE_TZ/STORE_FREQ/CHUNK_AXIS, or export the series, empty the table "
                     "and import them again.",

@@ -49,7 +49,8 @@ def _float_values(serie: pd.Series) -> np.ndarray:
             f"the series holds values of dtype {dtype}; the store keeps numbers only "
             "(float, int, bool). Convert it with pd.to_numeric() first"
         )
-    np_dtype = getattr(dtype, "numpy_dtype", dtype)  # nullable extension dtypes
+    # nullable extension dtypes expose numpy_dtype, sparse ones subtype
+    np_dtype = getattr(dtype, "numpy_dtype", getattr(dtype, "subtype", dtype))
     keep = np_dtype if np_dtype.kind == "f" else np.float64
     return serie.to_numpy(dtype=keep, na_value=np.nan)
 
@@ -112,7 +113,7 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
 def merge(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     """``combine_first(new, old)`` on two aligned arrays: new where not NaN, else old."""
     if len(old) != len(new):  # a legacy chunk may be shorter than its period
-        padded = np.full(len(new), np.nan, dtype=old.dtype)
+        padded = np.full(len(new), np.nan, dtype=old.dtype if old.dtype.kind == "f" else "f8")
         padded[: min(len(old), len(new))] = old[: len(new)]
         old = padded
     dtype = np.result_type(new.dtype, old.dtype)
@@ -139,6 +140,8 @@ def assemble(
     if last <= first:
         return None
     dtype = np.result_type(*(a.dtype for _, a in parts))
+    if dtype.kind != "f":  # holcstore 0.5 kept the int/bool dtype of a chunk without gaps
+        dtype = np.dtype(np.float64)
     out = np.full(last - first, np.nan, dtype=dtype)
     for start, array in parts:
         a, b = max(start, first), min(start + len(array), last)

@@ -52,3 +52,7 @@ class InvalidPayloadError(HostoreError, ValueError):
 
 class UnknownCodecError(HostoreError, ValueError):
     """A blob names a codec this installation does not know, or a store names one."""
+
+
+class CorruptBlobError(HostoreError, ValueError):
+    """A blob names a known codec but cannot be decoded (truncated or damaged bytes)."""

@@ -225,7 +225,7 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     # offset that lasts at least a day.
     days = pd.date_range(*_CHECK_RANGE, freq="D", tz="UTC") + pd.Timedelta(hours=12)
     local = days.tz_convert(tz)
-    offsets_ns = (local.tz_localize(None).as_unit("ns").asi8 - days.as_unit("ns").asi8)
+    offsets_ns = local.tz_localize(None).as_unit("ns").asi8 - days.as_unit("ns").asi8
     anchor_ns = 0
     if not daily:
         # local wall time is a multiple of the step  <=>  utc = -offset (mod step)

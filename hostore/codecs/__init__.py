@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import UnknownCodecError
+from ..exceptions import CorruptBlobError, UnknownCodecError
 from ._base import HEADER_MAGIC, Codec
 from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
 from .zstd import ShuffleZstdCodec
@@ -56,7 +56,13 @@ def encode(array: np.ndarray, codec_id: str = DEFAULT_CODEC) -> bytes:
 
 def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
     """Decode any known blob into a 1-D array of ``dtype`` (read-only view allowed)."""
-    return codec_of(blob).decode(blob, np.dtype(dtype))
+    codec = codec_of(blob)
+    try:
+        return codec.decode(blob, np.dtype(dtype))
+    except Exception as exc:
+        raise CorruptBlobError(
+            f"a {codec.codec_id} blob of {len(blob)} bytes cannot be decoded as {dtype}: {exc}"
+        ) from exc
 
 
 register(LZ4Codec())

@@ -90,9 +90,7 @@ def configure(cls) -> None:
         raise StoreConfigurationError(f"{cls.__name__}: invalid store settings: {exc}") from None
     _check_reserved(cls)
     keys = tuple(
-        f.name
-        for f in cls._meta.concrete_fields
-        if f.name not in RESERVED and not f.primary_key
+        f.name for f in cls._meta.concrete_fields if f.name not in RESERVED and not f.primary_key
     )
     meta = cls._meta
     unique_fields = (*keys, "chunk_index")

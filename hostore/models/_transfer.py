@@ -91,7 +91,7 @@ class ChunkTransferMixin:
                         f"the blob holds {length} values, chunk {chunk} has {hi[0] - lo[0]} "
                         "slots: were client and server declared with the same settings?"
                     )
-        except (KeyError, TypeError, ValueError, HostoreError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, HostoreError) as exc:
             raise InvalidPayloadError(
                 f"payload item {n} is invalid ({type(exc).__name__}: {exc}); nothing was imported"
             ) from None

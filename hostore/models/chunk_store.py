@@ -42,9 +42,7 @@ class ChunkQuerySet(models.QuerySet):
 
     def purge_tombstones(self, older_than) -> int:
         """Remove for good the tombstones last changed before ``older_than``."""
-        count, _ = self.filter(is_deleted=True, updated_at__lt=older_than).delete(
-            hard_delete=True
-        )
+        count, _ = self.filter(is_deleted=True, updated_at__lt=older_than).delete(hard_delete=True)
         return count
 
 

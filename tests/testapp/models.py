@@ -12,6 +12,13 @@ class HourlyStore(TimeseriesChunkStore):
     kind = models.CharField(max_length=20)
 
 
+class HourlyMirror(TimeseriesChunkStore):
+    """Same keys and settings as HourlyStore: the other end of a transfer."""
+
+    version = models.IntegerField()
+    kind = models.CharField(max_length=20)
+
+
 class YearlyStore(TimeseriesChunkStore):
     """30-minute load curves, one row per meter and year."""
 

@@ -94,7 +94,9 @@ def test_bad_series_raises_and_writes_nothing(stored, case, mode):
     make, error, message = BAD_SERIES[case]
     with pytest.raises(error, match=message):
         if mode == "many":
-            HourlyStore.set_many_ts({(2, "b"): hourly(), (3, "c"): make()}, keys=("version", "kind"))
+            HourlyStore.set_many_ts(
+                {(2, "b"): hourly(), (3, "c"): make()}, keys=("version", "kind")
+            )
         else:
             target = OTHER if mode == "new" else ATTRS
             HourlyStore.set_ts(target, make(), update=mode == "update", replace=mode == "replace")

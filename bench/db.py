@@ -1,0 +1,126 @@
+"""Databases of the benchmark: create and drop them, set Django up, size and empty tables.
+
+PostgreSQL: a database of our own (``hostore_bench`` by default) on the server of
+``PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/test``), created empty for each
+run and dropped at the end; the server's other databases are never touched. SQLite: a
+file in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+PG_URL_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
+BENCH_DB_NAME = "hostore_bench"
+FORBIDDEN_NAMES = {"test", "test_test", "postgres", "template0", "template1"}
+
+
+def pg_url_for(base_url: str, dbname: str) -> str:
+    parts = urlsplit(base_url)
+    return urlunsplit(parts._replace(path=f"/{dbname}"))
+
+
+@contextmanager
+def database(vendor: str):
+    """Yield the environment a worker needs for a fresh, empty database; clean up after."""
+    if vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="hostore_bench_")
+        try:
+            yield {"BENCH_DB": "sqlite", "BENCH_SQLITE_PATH": os.path.join(folder, "bench.db")}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    import psycopg
+
+    dbname = os.environ.get("BENCH_PG_DB", BENCH_DB_NAME)
+    if dbname in FORBIDDEN_NAMES:
+        raise SystemExit(f"refusing to use the database {dbname!r}: it is not the benchmark's")
+    base = os.environ.get("PG_URL", PG_URL_DEFAULT)
+    admin = pg_url_for(base, "postgres")
+    drop = f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(drop)
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    try:
+        yield {"BENCH_DB": "postgres", "BENCH_PG_URL": pg_url_for(base, dbname)}
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(drop)
+
+
+def setup_django() -> None:
+    """Configure Django from :mod:`bench.settings` (the environment names the database)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+
+
+def create_tables() -> None:
+    from django.db import connection
+
+    from .models import all_models
+
+    with connection.schema_editor() as editor:
+        for model in all_models():
+            editor.create_model(model)
+
+
+def empty(model) -> None:
+    """Remove every row of ``model``'s table (TRUNCATE on PostgreSQL)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+
+
+def analyze(models) -> None:
+    """Refresh the planner statistics, as autovacuum would after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def table_bytes(model) -> int:
+    """Bytes on disk of a table with its indexes (and TOAST on PostgreSQL).
+
+    PostgreSQL: ``pg_total_relation_size``; SQLite: the pages of the table's b-trees and of
+    its indexes' (``dbstat``), or the whole file if SQLite lacks ``dbstat``.
+    """
+    from django.db import connection
+
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
+            return int(cursor.fetchone()[0])
+        try:
+            cursor.execute(
+                "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = %s)",
+                [table],
+            )
+            return int(cursor.fetchone()[0])
+        except Exception:
+            return os.path.getsize(connection.settings_dict["NAME"])
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
