@@ -27,8 +27,11 @@ def _mismatch(model) -> str | None:
     if row is None:
         return None
     chunk, start_ts, dtype, data = row
-    lo, hi = grid.chunk_bounds(np.array([chunk]))
-    expected = grid.chunk_start_datetime(chunk)
+    try:
+        lo, hi = grid.chunk_bounds(np.array([chunk]))
+        expected = grid.chunk_start_datetime(chunk)
+    except (OverflowError, ValueError):
+        return f"chunk_index {chunk} is no period of CHUNK_AXIS={grid.chunk_axis}"
     if start_ts is not None and start_ts.tzinfo is not None and start_ts != expected:
         return f"chunk {chunk} starts at {start_ts}, the settings put it at {expected}"
     length = len(codecs.decode(data, dtype))

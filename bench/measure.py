@@ -1,0 +1,105 @@
+"""Measurements outside the database phases: codec speed, memory probe, machine info."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from importlib import metadata
+from time import perf_counter
+
+import numpy as np
+
+from .data import Workload
+
+
+def chunk_arrays(work: Workload) -> list[np.ndarray]:
+    """The dense monthly arrays the store keeps (local months, NaN included)."""
+    cuts = np.flatnonzero(np.diff(work.index.month.to_numpy())) + 1
+    return [
+        np.ascontiguousarray(part)
+        for serie in work.series.values()
+        for part in np.split(serie.to_numpy(), cuts)
+    ]
+
+
+def codec_speed(work: Workload, codec_ids: list[str], repeat: int) -> dict:
+    """Encode and decode MB/s (raw float64 bytes / time) and bytes per point, per codec."""
+    from hostore import codecs
+
+    arrays = chunk_arrays(work)
+    raw = sum(a.nbytes for a in arrays)
+    points = sum(len(a) for a in arrays)
+    out = {}
+    for codec_id in codec_ids:
+        enc, dec = [], []
+        for _ in range(max(repeat, 3)):
+            start = perf_counter()
+            blobs = [codecs.encode(a, codec_id) for a in arrays]
+            enc.append(perf_counter() - start)
+            start = perf_counter()
+            decoded = [codecs.decode(b, "float64") for b in blobs]
+            dec.append(perf_counter() - start)
+        for a, d in zip(arrays, decoded, strict=True):
+            if not np.array_equal(a, d, equal_nan=True):
+                raise AssertionError(f"codec {codec_id} does not round-trip")
+        out[codec_id] = {
+            "encode_mb_s": raw / 1e6 / statistics.median(enc),
+            "decode_mb_s": raw / 1e6 / statistics.median(dec),
+            "bytes_per_point": sum(len(b) for b in blobs) / points,
+            "profile": work.profile,
+        }
+    return out
+
+
+def memory_probe(codec: str, n: int) -> dict:
+    """Run :mod:`bench.memory` in a fresh process (same environment, same database)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.memory", codec, str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine_info() -> dict:
+    import sqlite3
+
+    packages = ["holcstore", "Django", "pandas", "numpy", "psycopg", "lz4", "zstandard"]
+    mem_gb = None
+    try:
+        mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError):
+        pass
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite_library": sqlite3.sqlite_version,
+        "packages": {name: _version(name) for name in packages},
+    }

@@ -1,0 +1,78 @@
+"""The benchmark on one database, in its own process (Django is set up once per database).
+
+``python -m bench.worker --out FILE [options]`` with ``BENCH_DB`` (and the database's
+location) in the environment, as :mod:`bench.__main__` runs it; writes the results as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from time import perf_counter, strftime
+
+
+def log(message: str) -> None:
+    print(f"{strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> dict:
+    from . import db
+
+    db.setup_django()
+    from .data import make_workload
+    from .measure import codec_speed, memory_probe
+    from .models import STORES
+    from .phases import run_profile
+
+    started = perf_counter()
+    db.create_tables()
+    stores = {codec: STORES[codec] for codec in args.codecs}
+    result = {
+        "db": args.db,
+        "server": db.server_version(),
+        "n": args.n,
+        "repeat": args.repeat,
+        "codecs": args.codecs,
+        "django_baseline": not args.skip_django,
+        "profiles": {},
+    }
+    for profile in args.profiles:
+        tag = f"[{args.db} {profile} N={args.n}]"
+        work = make_workload(profile, args.n)
+        out = run_profile(
+            work, stores, args.repeat, not args.skip_django, lambda m, t=tag: log(f"{t} {m}")
+        )
+        out["points_per_series"] = len(work.index)
+        out["memory"] = {codec: memory_probe(codec, args.n) for codec in stores}
+        for codec, probe in out["memory"].items():
+            log(f"{tag} yield_many_ts peak of {codec}: {probe['peak_above_baseline_mb']} MB")
+        if profile == "realistic":
+            result["codec_speed"] = codec_speed(work, args.codecs, args.repeat)
+        result["profiles"][profile] = out
+        del work
+    if "codec_speed" not in result:
+        result["codec_speed"] = codec_speed(
+            make_workload("realistic", min(args.n, 200)), args.codecs, args.repeat
+        )
+    result["wall_seconds"] = perf_counter() - started
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.worker")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--n", type=int, required=True)
+    parser.add_argument("--repeat", type=int, required=True)
+    parser.add_argument("--profiles", nargs="+", required=True)
+    parser.add_argument("--codecs", nargs="+", required=True)
+    parser.add_argument("--skip-django", action="store_true")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    result = run(args)
+    with open(args.out, "w") as out:
+        json.dump(result, out)
+
+
+if __name__ == "__main__":
+    main()
