@@ -13,6 +13,7 @@ Each phase method times only the work inside ``with clock:``, then checks what i
 from __future__ import annotations
 
 import itertools
+from contextlib import closing
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -176,6 +177,11 @@ def _raw():
     return connection.connection
 
 
+def _cursor(**kwargs):
+    """A raw DB-API cursor, closed on exit (sqlite3 cursors are no context managers)."""
+    return closing(_raw().cursor(**kwargs))
+
+
 class Floor:
     """Raw bytes in, raw bytes out: what the database itself can do with the store's blobs."""
 
@@ -233,7 +239,7 @@ class Floor:
     def ingest(self, work: Workload, clock: Clock) -> None:
         rows = self.payload.rows
         with clock, transaction.atomic():
-            with _raw().cursor() as cursor:
+            with _cursor() as cursor:
                 if connection.vendor == "postgresql":
                     with cursor.copy(self.sql_copy) as copy:
                         copy.set_types(COPY_TYPES)
@@ -242,14 +248,14 @@ class Floor:
                 else:
                     cursor.executemany(self.sql_insert, rows)
         got: dict[str, list] = {}
-        with _raw().cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(self.sql_all)
             for meter, ci, dtype, data in cursor.fetchall():
                 got.setdefault(meter, []).append((ci, dtype, bytes(data)))
         same(got == self.payload.chunks, True, f"{self.label} ingest: chunks equal the store's")
 
     def read_one(self, work: Workload, clock: Clock) -> None:
-        with _raw().cursor() as cursor:
+        with _cursor() as cursor:
             for meter in work.meters:
                 with clock:
                     cursor.execute(self.sql_one, (meter,))
@@ -257,7 +263,7 @@ class Floor:
                 self._check_chunks(got, self.payload.chunks[meter], f"{self.label} {meter}")
 
     def read_window(self, work: Workload, clock: Clock) -> None:
-        with _raw().cursor() as cursor:
+        with _cursor() as cursor:
             for meter, (start, end) in work.windows.items():
                 lo, hi = chunk_of(start), chunk_of(end)
                 want = [c for c in self.payload.chunks[meter] if lo <= c[0] <= hi]
@@ -293,7 +299,7 @@ class Floor:
 
     def update(self, work: Workload, clock: Clock) -> None:
         touched = self.touched
-        with _raw().cursor() as cursor:
+        with _cursor() as cursor:
             for meter in work.meters:
                 rows = self.payload.updated[meter]
                 sql, params = self._upsert_sql(len(rows)), [v for row in rows for v in row]

@@ -244,7 +244,9 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         """One wide DataFrame, a column per matching series (columns named by their keys)."""
         info = cls._hostore
         found = list(cls._iter_arrays(filters, start, end))
-        if len(info.keys) == 1:
+        if not info.keys:  # a keyless store holds one series: a plain positional column
+            columns = pd.RangeIndex(len(found))
+        elif len(info.keys) == 1:
             columns = pd.Index([k[0] for k, _, _ in found], name=info.keys[0])
         else:
             columns = pd.MultiIndex.from_tuples([k for k, _, _ in found], names=info.keys)

@@ -1,0 +1,100 @@
+"""Command line of the benchmark: ``python -m bench [--db both] [--n 200] ...`` (or ``bench/run``).
+
+Each database runs in its own worker process (:mod:`bench.worker`) on a database created for
+the run and dropped after it; this process prints the tables and saves the JSON files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from time import perf_counter
+
+from . import db, report
+from .data import PROFILES
+from .measure import machine_info
+
+
+def _codecs(text: str | None) -> list[str]:
+    from hostore import codecs
+
+    known = sorted(codecs._BY_ID)  # every registered codec (hostore has no public listing)
+    if not text:
+        return known
+    wanted = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown codec(s) {unknown}; registered: {known}")
+    return wanted
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run",
+        description="Benchmark of the holcstore chunk store against plain Django and the floor "
+        "(raw SQL on the store's own bytes). See bench/README.md.",
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--n", type=int, default=None, help="series count (default 200)")
+    parser.add_argument("--profile", choices=[*PROFILES, "both"], default="both")
+    parser.add_argument("--repeat", type=int, default=None, help="repeats (default 3)")
+    parser.add_argument(
+        "--codecs", default=None, help="comma-separated codec ids (default: every registered one)"
+    )
+    parser.add_argument(
+        "--skip-django", action="store_true", help="leave out the plain-Django baseline (slow)"
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: N=10, one repeat")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    args = parser.parse_args(argv)
+    args.n = args.n or (10 if args.quick else 200)
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    if args.n < 1 or args.repeat < 1:
+        parser.error("--n and --repeat must be positive")
+    args.codecs = _codecs(args.codecs)
+    args.dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    args.profiles = list(PROFILES) if args.profile == "both" else [args.profile]
+    return args
+
+
+def run_worker(args: argparse.Namespace, vendor: str) -> dict:
+    with db.database(vendor) as env, tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "result.json")
+        command = [
+            sys.executable, "-m", "bench.worker", "--db", vendor, "--n", str(args.n),
+            "--repeat", str(args.repeat), "--profiles", *args.profiles,
+            "--codecs", *args.codecs, "--out", out,
+        ]  # fmt: skip
+        if args.skip_django:
+            command.append("--skip-django")
+        done = subprocess.run(command, env={**os.environ, **env})
+        if done.returncode:
+            raise SystemExit(f"the {vendor} benchmark failed (exit code {done.returncode})")
+        with open(out) as result:
+            return json.load(result)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    started = perf_counter()
+    run = {
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(["bench/run", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": machine_info(),
+        "results": [run_worker(args, vendor) for vendor in args.dbs],
+    }
+    run["total_seconds"] = round(perf_counter() - started, 1)
+    print(report.render(run))
+    print(f"\ntotal {run['total_seconds']:.0f} s")
+    if not args.no_save:
+        for path in report.save(run):
+            print(f"saved {os.path.relpath(path)}")
+
+
+if __name__ == "__main__":
+    main()
