@@ -43,6 +43,9 @@ class Grid:
 
     freq: str
     tz: str
+    # Internal arithmetic uses zoneinfo under every pandas version (pandas 2 would pick pytz,
+    # whose rules stop in 2037), so chunks agree between deployments; output keeps ``tz``.
+    zone: zoneinfo.ZoneInfo = field(repr=False)
     chunk_axis: tuple[str, ...]
     offset: pd.DateOffset = field(repr=False)
     daily: bool
@@ -54,9 +57,9 @@ class Grid:
     def localize(self, index: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """Return ``index`` in ``STORE_TZ``: aware ones converted, naive ones as wall time."""
         if index.tz is not None:
-            return index.tz_convert(self.tz)
+            return index.tz_convert(self.zone)
         try:
-            return index.tz_localize(self.tz, ambiguous="raise", nonexistent="raise")
+            return index.tz_localize(self.zone, ambiguous="raise", nonexistent="raise")
         except Exception as exc:  # pytz errors (pandas 2) are not ValueErrors
             raise AmbiguousTimeError(
                 f"naive timestamps are read as {self.tz} wall time, and some are ambiguous or "
@@ -68,7 +71,7 @@ class Grid:
         """Slot numbers of an aware index; :class:`OffGridError` for any off-grid timestamp."""
         ns = index.as_unit("ns").asi8
         if self.daily:
-            local = index.tz_convert(self.tz).tz_localize(None).as_unit("ns").asi8
+            local = index.tz_convert(self.zone).tz_localize(None).as_unit("ns").asi8
             slots = local // (24 * _NS_PER_HOUR)
             bad = self.slot_instants_ns(slots) != ns
         else:
@@ -95,7 +98,7 @@ class Grid:
     def _localize_wall_ns(self, wall: np.ndarray) -> np.ndarray:
         """UTC ns of local wall times; a skipped time moves to the first instant after it."""
         idx = pd.DatetimeIndex(wall).tz_localize(
-            self.tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
+            self.zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
         )
         return idx.as_unit("ns").asi8
 
@@ -105,7 +108,7 @@ class Grid:
         if self.daily:
             return slots.astype("datetime64[D]")
         utc = pd.DatetimeIndex(self.slot_instants_ns(slots).view("datetime64[ns]"))
-        return utc.tz_localize("UTC").tz_convert(self.tz).tz_localize(None).values
+        return utc.tz_localize("UTC").tz_convert(self.zone).tz_localize(None).values
 
     def index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
@@ -156,10 +159,10 @@ class Grid:
         if ts is pd.NaT:
             return None
         if ts.tzinfo is None:
-            ts = ts.tz_localize(self.tz, ambiguous=side == "start", nonexistent="shift_forward")
+            ts = ts.tz_localize(self.zone, ambiguous=side == "start", nonexistent="shift_forward")
         ns = ts.as_unit("ns").value
         if self.daily:
-            day = (ts.tz_convert(self.tz).tz_localize(None).as_unit("ns").value) // (
+            day = (ts.tz_convert(self.zone).tz_localize(None).as_unit("ns").value) // (
                 24 * _NS_PER_HOUR
             )
             at_start = int(self.slot_instants_ns(np.array([day]))[0]) == ns
@@ -224,7 +227,8 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     # Offsets seen by the zone over the checked range: noon UTC of every day catches every
     # offset that lasts at least a day.
     days = pd.date_range(*_CHECK_RANGE, freq="D", tz="UTC") + pd.Timedelta(hours=12)
-    local = days.tz_convert(tz)
+    zone = zoneinfo.ZoneInfo(tz)
+    local = days.tz_convert(zone)
     offsets_ns = local.tz_localize(None).as_unit("ns").asi8 - days.as_unit("ns").asi8
     anchor_ns = 0
     if not daily:
@@ -240,7 +244,7 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     else:
         midnights = pd.DatetimeIndex(pd.date_range(*_CHECK_RANGE, freq="D").values)
         try:
-            midnights.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+            midnights.tz_localize(zone, ambiguous="raise", nonexistent="raise")
         except Exception:
             raise StoreConfigurationError(
                 f"STORE_FREQ='1D' needs a zone where every local midnight exists once; "
@@ -250,6 +254,7 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     return Grid(
         freq=freq,
         tz=tz,
+        zone=zone,
         chunk_axis=chunk_axis,
         offset=offset,
         daily=daily,

@@ -30,7 +30,7 @@ def ts(value, tz=PARIS):
 
 
 def aware_index(values, tz=PARIS):
-    return pd.DatetimeIndex([ts(v, tz) for v in values]).tz_convert(tz)
+    return pd.DatetimeIndex([ts(v, tz).tz_convert("UTC") for v in values]).tz_convert(tz)
 
 
 def month(year, m):
@@ -65,8 +65,10 @@ def test_non_string_zone_is_rejected(tz):
 
 @pytest.mark.parametrize(
     "freq",
-    ["7min", "2h", "45s", "2D", "24h", "abc", "", "1s", "0min", "-1h", "1440min", "1D1h", "1W"]
-    + ["1ME", None, 1, 3600],
+    [
+        *["7min", "2h", "45s", "2D", "24h", "abc", "", "1s", "0min", "-1h", "1440min"],
+        *["1D1h", "1W", "1ME", None, 1, 3600],
+    ],
     ids=repr,
 )
 def test_unsupported_freq_is_rejected(freq):
@@ -253,13 +255,14 @@ def test_off_grid_message_counts_all_and_lists_five():
 )
 def test_datetime_of_slot_inverts_slots(freq, tz):
     g = get_grid(freq, tz, MONTH)
-    # a long stretch over both DST changes of 2024 (and the Havana midnight ones)
-    idx = pd.date_range(pd.Timestamp("2024-03-01", tz=tz), periods=300, freq="1D")
-    if not g.daily:
-        idx = idx[(idx.month == 3) | (idx.month >= 10)]
-        idx = pd.DatetimeIndex(
-            [t + pd.Timedelta(h, "h") for t in idx for h in (0, 1, 2, 3)]
-        ).tz_convert(tz)
+    # two months around each DST change of 2024 (and the Havana midnight ones)
+    periods = 61 * pd.Timedelta("1D") // pd.Timedelta(freq)
+    idx = pd.DatetimeIndex(
+        [
+            *pd.date_range(pd.Timestamp("2024-03-01", tz=tz), periods=periods, freq=freq),
+            *pd.date_range(pd.Timestamp("2024-10-01", tz=tz), periods=periods, freq=freq),
+        ]
+    ).tz_convert(tz)
     slots = g.slots(idx)
     back = pd.DatetimeIndex([g.datetime_of_slot(int(s)) for s in slots])
     assert (back == idx).all()
@@ -284,10 +287,15 @@ def test_datetime_of_slot_inverts_slots(freq, tz):
 )
 @pytest.mark.parametrize("freq", ["1h", "15min"])
 def test_chunk_index_is_year_or_year_month_in_local_time(value, month_chunk, year_chunk, freq):
-    assert month_chunk == int(value[:4]) * 12 + int(value[5:7]) - 1 or "+00:00" in value
     stamp = aware_index([value])
     assert grid(freq, axis=MONTH).chunk_of(grid(freq, axis=MONTH).slots(stamp))[0] == month_chunk
     assert grid(freq, axis=YEAR).chunk_of(grid(freq, axis=YEAR).slots(stamp))[0] == year_chunk
+
+
+def test_chunk_index_values_are_those_of_holcstore_05():
+    stamp = aware_index(["2024-03-15 12:00"])
+    assert grid("1h", axis=MONTH).chunk_of(grid("1h").slots(stamp)).tolist() == [24290]
+    assert grid("1h", axis=YEAR).chunk_of(grid("1h").slots(stamp)).tolist() == [2024]
 
 
 def test_daily_chunk_index():
@@ -317,8 +325,6 @@ def test_month_chunk_lengths_follow_dst_in_paris(freq, per_hour_or_day):
         assert lengths == PARIS_2024_DAYS
     else:
         assert lengths == [h * per_hour_or_day for h in PARIS_2024_HOURS]
-    assert lengths[2] == {"1h": 743, "1D": 31}.get(freq, lengths[2])
-    assert lengths[9] == {"1h": 745, "1D": 31}.get(freq, lengths[9])
 
 
 @pytest.mark.parametrize(
@@ -381,7 +387,7 @@ def test_chunk_starts_at_local_midnight_of_its_period(freq, tz, chunk, first):
     start_ts = g.chunk_start_datetime(chunk)
     assert isinstance(start_ts, dt.datetime)
     assert start_ts.utcoffset() == dt.timedelta(0)
-    assert start_ts == expected
+    assert pd.Timestamp(start_ts) == expected  # (datetime == is False on ambiguous times)
 
 
 # ============================================================================ index
@@ -462,7 +468,7 @@ def test_missing_bound_is_none(value, side, freq):
 
 
 def _slot_of(g, value):
-    return int(g.slots(aware_index([value]))[0])
+    return int(g.slots(aware_index([value], g.tz))[0])
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,7 @@ def test_any_lz4_frame_decodes(options):
 def test_header_magic_cannot_be_an_lz4_frame():
     # LZ4 frames start with 04 22 4D 18, skippable frames with 5x 2A 4D 18.
     assert len(HEADER_MAGIC) == 3
-    assert HEADER_MAGIC != LZ4_FRAME_MAGIC[:3]
+    assert LZ4_FRAME_MAGIC[:3] != HEADER_MAGIC
     assert not (HEADER_MAGIC[0] >> 4 == 0x5 and HEADER_MAGIC[1:] == b"\x2a\x4d")
 
 
