@@ -186,7 +186,7 @@ def _chunk_start(grid: Grid, chunk: int) -> int:
     return int(grid.chunk_start_slot(np.array([chunk]))[0])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     """Validate a store's settings and build its grid; :class:`StoreConfigurationError` if bad."""
     chunk_axis = tuple(chunk_axis)

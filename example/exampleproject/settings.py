@@ -11,9 +11,7 @@ DEBUG = True
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 USE_TZ = True
 TIME_ZONE = "Europe/Paris"
-DATABASES = {
-    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'example.sqlite3'}")
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'example.sqlite3'}")}
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2024)
 
     def handle(self, *args, meters, year, **options):
-        index = pd.date_range(f"{year}-01-01", f"{year}-12-31 23:30", freq="30min", tz="Europe/Paris")
+        index = pd.date_range(
+            f"{year}-01-01", f"{year}-12-31 23:30", freq="30min", tz="Europe/Paris"
+        )
         curves = {(f"{i:014d}", 0): load_curve(i, index) for i in range(meters)}
         LoadCurve.objects.filter(version=0).delete(hard_delete=True)
 
@@ -35,10 +37,14 @@ class Command(BaseCommand):
 
         first = LoadCurve.get_ts({"meter": "00000000000000", "version": 0})
         assert first.equals(curves[("00000000000000", 0)]), "read back differs"
-        self.stdout.write(f"read back meter 0 exactly: {len(first)} points, freq={first.index.freqstr}")
+        self.stdout.write(
+            f"read back meter 0 exactly: {len(first)} points, freq={first.index.freqstr}"
+        )
 
         day = LoadCurve.get_ts(
-            {"meter": "00000000000001", "version": 0}, start=f"{year}-03-31", end=f"{year}-03-31 23:59"
+            {"meter": "00000000000001", "version": 0},
+            start=f"{year}-03-31",
+            end=f"{year}-03-31 23:59",
         )
         self.stdout.write(f"DST day {year}-03-31 has {len(day)} half-hours; peak {day.max():.0f} W")
 
