@@ -98,10 +98,11 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
     slots, values = aligned.slots[keep], aligned.values[keep]
     if not len(slots):
         return []
-    chunks = grid.chunk_of(slots)
+    chunks = grid.chunks_of_sorted(slots)
     cuts = np.flatnonzero(np.diff(chunks)) + 1
     unique = chunks[np.r_[0, cuts]]
-    starts, ends = grid.chunk_bounds(unique)
+    starts = [grid.cached_chunk_start(c) for c in unique]
+    ends = [grid.cached_chunk_start(c + 1) for c in unique]
     pieces = []
     for i, (lo, hi) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(slots)], strict=True)):
         array = np.full(int(ends[i] - starts[i]), np.nan, dtype=values.dtype)

@@ -30,6 +30,7 @@ CHUNK_AXES = (("year",), ("year", "month"))
 _NS_PER_MIN = 60 * 10**9
 _NS_PER_HOUR = 60 * _NS_PER_MIN
 _EPOCH_MONTH = 1970 * 12
+_EPOCH_DATE = dt.date(1970, 1, 1)
 # pandas 2 builds nanosecond indexes by default, pandas 3 microsecond ones: we return the
 # unit the installed pandas would have picked, so results compare equal to user-built data.
 OUTPUT_UNIT = pd.date_range("2000-01-01", periods=1, freq="D").unit
@@ -137,6 +138,21 @@ class Grid:
         ns = self._localize_wall_ns(days.astype("datetime64[ns]"))
         return -((self.anchor_ns - ns) // self.step_ns)  # ceil division
 
+    def chunk_of_slot(self, slot: int) -> int:
+        """Chunk index of one slot, without pandas (hot path of windowed reads)."""
+        if self.daily:
+            local = _EPOCH_DATE + dt.timedelta(days=int(slot))
+        else:
+            seconds = (int(slot) * self.step_ns + self.anchor_ns) // 10**9
+            local = dt.datetime.fromtimestamp(seconds, tz=self.zone)
+        return local.year * 12 + local.month - 1 if self.monthly else local.year
+
+    def chunks_of_sorted(self, slots: np.ndarray) -> np.ndarray:
+        """Chunk index of each slot of a sorted array, by search among cached chunk starts."""
+        first, last = self.chunk_of_slot(slots[0]), self.chunk_of_slot(slots[-1])
+        starts = np.array([_chunk_start(self, c) for c in range(first, last + 1)])
+        return first + np.searchsorted(starts, slots, side="right") - 1
+
     def cached_chunk_start(self, chunk: int) -> int:
         """First slot of one chunk, memoised (hot path of every read)."""
         return _chunk_start(self, int(chunk))
@@ -177,13 +193,18 @@ class Grid:
 
     def chunk_start_datetime(self, chunk: int) -> dt.datetime:
         """Aware UTC datetime of a chunk's first slot (the ``start_ts`` column)."""
-        slot = int(self.chunk_start_slot(np.array([chunk]))[0])
-        return self.datetime_of_slot(slot).tz_convert("UTC").to_pydatetime()
+        return _chunk_start_datetime(self, int(chunk))
 
 
 @functools.lru_cache(maxsize=65536)
 def _chunk_start(grid: Grid, chunk: int) -> int:
     return int(grid.chunk_start_slot(np.array([chunk]))[0])
+
+
+@functools.lru_cache(maxsize=65536)
+def _chunk_start_datetime(grid: Grid, chunk: int) -> dt.datetime:
+    ns = int(grid.slot_instants_ns(np.array([_chunk_start(grid, chunk)]))[0])
+    return pd.Timestamp(ns, unit="ns", tz="UTC").to_pydatetime()
 
 
 @functools.cache

@@ -15,8 +15,10 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from ..conf import hostore_settings
+from ._sql import store_sql
 
-UPSERT_FIELDS = ["start_ts", "dtype", "data", "updated_at", "is_deleted"]
+# Below this many rows a multi-row INSERT beats setting up a COPY.
+_COPY_MIN_ROWS = 64
 # OR-ed key conditions per statement: SQLite parses ``a OR b OR ...`` into a tree whose
 # depth is limited to 1000.
 _OR_BATCH = 200
@@ -71,46 +73,43 @@ def _or(qs: Iterable[models.Q]) -> models.Q:
     return models.Q(pk__in=[]) if out is None else out
 
 
-def live_keys(model, keys: Sequence[str], candidates: Sequence[tuple], alias: str) -> set:
-    """The candidate key tuples that have at least one live chunk."""
-    found: set = set()
+def existing_keys(model, candidates: Sequence[tuple], alias: str) -> tuple[set, set]:
+    """``(keys with live chunks, keys with any row)`` among the candidate key tuples."""
+    keys = model._hostore.keys
+    live: set = set()
+    rows: set = set()
     manager = model._default_manager.using(alias)
     for i in range(0, len(candidates), _OR_BATCH):
         batch = candidates[i : i + _OR_BATCH]
-        qs = manager.filter(_or(_key_q(keys, k) for k in batch), is_deleted=False)
-        if keys:
-            found.update(qs.values_list(*keys).distinct())
-        elif qs.exists():
-            found.add(())
-    return {tuple(k) for k in found}
+        qs = manager.filter(_or(_key_q(keys, k) for k in batch))
+        for *key, deleted in qs.values_list(*keys, "is_deleted").distinct():
+            rows.add(tuple(key))
+            if not deleted:
+                live.add(tuple(key))
+    return live, rows
 
 
-def fetch_blobs(model, attrs: dict, lo=None, hi=None, chunks=None, alias=None):
-    """``(chunk_index, dtype, data)`` of one series' live chunks, in chunk order."""
-    qs = model._default_manager.using(alias) if alias else model._default_manager
-    qs = qs.filter(**attrs, is_deleted=False)
-    if lo is not None:
-        qs = qs.filter(chunk_index__gte=lo)
-    if hi is not None:
-        qs = qs.filter(chunk_index__lte=hi)
-    if chunks is not None:
-        qs = qs.filter(chunk_index__in=list(chunks))
-    return list(qs.order_by("chunk_index").values_list("chunk_index", "dtype", "data"))
+def fetch_chunks(model, key: tuple, chunks: Sequence[int], alias: str) -> list[tuple]:
+    """``(chunk_index, dtype, data)`` of the given live chunks of one series."""
+    if not chunks:
+        return []
+    return store_sql(model, alias).fetch(key, min(chunks), max(chunks), only=chunks)
 
 
-def upsert(model, rows: list[dict], alias: str) -> None:
-    """Insert chunk rows, or overwrite the live or tombstoned rows they collide with."""
+def write_rows(model, rows: list[tuple], alias: str, fresh: bool = False) -> None:
+    """Write chunk rows (keys, then ``ROW_FIELDS``) in as few statements as possible.
+
+    ``fresh`` rows are known to collide with no row (their series have none): on
+    PostgreSQL a large batch of them goes through binary ``COPY``. Other rows are upserted,
+    which also overwrites tombstones.
+    """
     if not rows:
         return
-    info = model._hostore
-    objs = [model(**row) for row in rows]
-    model._default_manager.using(alias).bulk_create(
-        objs,
-        batch_size=hostore_settings.BULK_BATCH_SIZE,
-        update_conflicts=True,
-        unique_fields=[*info.keys, "chunk_index"],
-        update_fields=UPSERT_FIELDS,
-    )
+    sql = store_sql(model, alias)
+    if fresh and len(rows) >= _COPY_MIN_ROWS and connections[alias].vendor == "postgresql":
+        sql.copy_insert(rows)
+    else:
+        sql.upsert(rows, hostore_settings.BULK_BATCH_SIZE)
 
 
 def tombstone(queryset) -> int:

@@ -110,27 +110,19 @@ class ChunkTransferMixin:
         seen = {(k, c) for k, c, _ in checked}
         if len(seen) != len(checked):
             raise InvalidPayloadError("the payload names the same chunk twice; nothing imported")
-        now = timezone.now()
+        now = q.db_datetime(timezone.now())
         rows, gone = [], {}
         for (key, chunk, deleted), item in zip(checked, payload, strict=True):
             if deleted:
                 gone.setdefault(key, []).append(chunk)
                 continue
-            rows.append(
-                {
-                    **info.attrs_of(key),
-                    "chunk_index": chunk,
-                    "start_ts": q.db_datetime(info.grid.chunk_start_datetime(chunk)),
-                    "dtype": np.dtype(item["dtype"]).name,
-                    "data": bytes(item["data"]),
-                    "updated_at": now,
-                    "is_deleted": False,
-                }
-            )
+            start = q.db_datetime(info.grid.chunk_start_datetime(chunk))
+            dtype = np.dtype(item["dtype"]).name
+            rows.append((*key, chunk, start, dtype, bytes(item["data"]), now, False))
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
             q.lock_series(cls, [k for k, _, _ in checked], alias)
-            q.upsert(cls, rows, alias)
+            q.write_rows(cls, rows, alias)
             deleted = 0
             if gone:
                 pks = [r[0] for r in q.select_chunks(cls, info.keys, gone, ("pk",), alias)]

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.signals import class_prepared
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from ..conf import hostore_settings
 from ..exceptions import InvalidAttrsError, SeriesExistsError
 from . import _queries as q
 from ._setup import StoreInfo, configure
+from ._sql import store_sql
 from ._transfer import ChunkTransferMixin
 
 
@@ -105,7 +106,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         with transaction.atomic(using=alias):
             q.lock_series(cls, [key], alias)
             if update:
-                old = q.fetch_blobs(cls, attrs, chunks=[p.chunk_index for p in pieces], alias=alias)
+                old = q.fetch_chunks(cls, key, [p.chunk_index for p in pieces], alias)
                 stored = {ci: codecs.decode(data, dtype) for ci, dtype, data in old}
                 for piece in pieces:
                     if piece.chunk_index in stored:
@@ -114,12 +115,12 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
                 covered = [p.chunk_index for p in pieces]
                 live = cls._default_manager.using(alias).filter(**attrs)
                 q.tombstone(live.exclude(chunk_index__in=covered))
-            elif q.live_keys(cls, info.keys, [key], alias):
+            elif q.existing_keys(cls, [key], alias)[0]:
                 raise SeriesExistsError(
                     f"{info.label} already holds a series for {attrs}; pass update=True to "
                     "merge or replace=True to overwrite"
                 )
-            q.upsert(cls, cls._rows(key, pieces), alias)
+            q.write_rows(cls, cls._rows(key, pieces), alias)
 
     @classmethod
     def set_many_ts(cls, mapping: Mapping[Any, pd.Series], keys: Sequence[str]) -> None:
@@ -145,7 +146,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         with transaction.atomic(using=alias):
             all_keys = [k for k, _ in items]
             q.lock_series(cls, all_keys, alias)
-            existing = q.live_keys(cls, info.keys, all_keys, alias)
+            existing, with_rows = q.existing_keys(cls, all_keys, alias)
             if existing:
                 sample = [info.attrs_of(k) for k in sorted(existing, key=repr)[:3]]
                 raise SeriesExistsError(
@@ -154,27 +155,31 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
                 )
             step = hostore_settings.SERIES_BATCH_SIZE
             for i in range(0, len(items), step):
-                rows = []
+                fresh, revived = [], []  # revived: series that only have tombstones
                 for key, serie in items[i : i + step]:
-                    aligned = chunking.align(serie, info.grid)
-                    rows += cls._rows(key, chunking.split(aligned, info.grid))
-                q.upsert(cls, rows, alias)
+                    rows = cls._rows(
+                        key, chunking.split(chunking.align(serie, info.grid), info.grid)
+                    )
+                    (revived if key in with_rows else fresh).extend(rows)
+                q.write_rows(cls, fresh, alias, fresh=True)
+                q.write_rows(cls, revived, alias)
 
     @classmethod
-    def _rows(cls, key: tuple, pieces: list[chunking.Piece]) -> list[dict]:
+    def _rows(cls, key: tuple, pieces: list[chunking.Piece]) -> list[tuple]:
+        """Chunk rows in the column order of :data:`_sql.ROW_FIELDS`, after the keys."""
         info = cls._hostore
-        now = timezone.now()
-        attrs = info.attrs_of(key)
+        now = q.db_datetime(timezone.now())
+        start = info.grid.chunk_start_datetime
         return [
-            {
-                **attrs,
-                "chunk_index": p.chunk_index,
-                "start_ts": q.db_datetime(info.grid.chunk_start_datetime(p.chunk_index)),
-                "dtype": p.values.dtype.name,
-                "data": codecs.encode(p.values, info.codec_id),
-                "updated_at": now,
-                "is_deleted": False,
-            }
+            (
+                *key,
+                p.chunk_index,
+                q.db_datetime(start(p.chunk_index)),
+                p.values.dtype.name,
+                codecs.encode(p.values, info.codec_id),
+                now,
+                False,
+            )
             for p in pieces
         ]
 
@@ -184,8 +189,8 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         """Slot bounds and chunk bounds of an inclusive ``[start, end]`` window."""
         grid = cls._hostore.grid
         lo, hi = grid.bound_slot(start, "start"), grid.bound_slot(end, "end")
-        clo = None if lo is None else int(grid.chunk_of(np.array([lo]))[0])
-        chi = None if hi is None else int(grid.chunk_of(np.array([hi]))[0])
+        clo = None if lo is None else grid.chunk_of_slot(lo)
+        chi = None if hi is None else grid.chunk_of_slot(hi)
         return lo, hi, clo, chi
 
     @classmethod
@@ -201,9 +206,10 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
     def get_ts(cls, attrs: Mapping[str, Any], start=None, end=None) -> pd.Series | None:
         """The stored series (or its ``[start, end]`` window), or None if nothing is stored."""
         info = cls._hostore
-        attrs = info.attrs_of(info.key_of(attrs))
+        key = info.key_of(attrs)
         lo, hi, clo, chi = cls._window(start, end)
-        found = cls._assemble(q.fetch_blobs(cls, attrs, clo, chi), lo, hi)
+        rows = store_sql(cls, router.db_for_read(cls)).fetch(key, clo, chi)
+        found = cls._assemble(rows, lo, hi)
         return None if found is None else chunking.to_series(info.grid, *found)
 
     @classmethod

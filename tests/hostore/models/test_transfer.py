@@ -145,13 +145,13 @@ def test_duplicate_chunk_in_payload_imports_nothing(server):
 def test_import_is_atomic(server, monkeypatch):
     HourlyMirror.import_chunks([good_item(server)])
     before = snapshot(HourlyMirror)
-    real = _queries.upsert
+    real = _queries.write_rows
 
-    def fail_after_first(model, rows, alias):
-        real(model, rows[:1], alias)
+    def fail_after_first(model, rows, alias, fresh=False):
+        real(model, rows[:1], alias, fresh)
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(_queries, "upsert", fail_after_first)
+    monkeypatch.setattr(_queries, "write_rows", fail_after_first)
     payload = server.export_chunks(spec_of(server.list_updates()))
     with pytest.raises(RuntimeError, match="injected"):
         HourlyMirror.import_chunks(payload)

@@ -99,15 +99,15 @@ def test_failure_after_the_first_chunk_leaves_nothing(db, monkeypatch, mode):
     HourlyStore.set_ts({"version": 8, "kind": "x"}, series("2024-03-01", 5))
     HourlyStore.objects.filter(version=8).delete()
     before = snapshot(HourlyStore)
-    real_upsert = _queries.upsert
+    real_upsert = _queries.write_rows
 
-    def upsert_then_fail(model, rows, alias):
-        real_upsert(model, rows[:1], alias)  # the first chunk reaches the table ...
+    def upsert_then_fail(model, rows, alias, fresh=False):
+        real_upsert(model, rows[:1], alias, fresh)  # the first chunk reaches the table ...
         assert model.objects.filter(updated_at__gt=before_max).exists()
         raise RuntimeError("injected failure")  # ... then the write breaks
 
     before_max = HourlyStore.last_updated_at()
-    monkeypatch.setattr(_queries, "upsert", upsert_then_fail)
+    monkeypatch.setattr(_queries, "write_rows", upsert_then_fail)
     new = series("2024-01-15", 24 * 80, values=np.full(24 * 80, 3.0))
     with pytest.raises(RuntimeError, match="injected"):
         if mode == "many":
@@ -132,11 +132,14 @@ def test_statements_per_write_are_bounded(db):
     mapping = {(i, "k"): series("2024-01-01", 24 * 366) for i in range(30)}  # 360 chunks
     with CaptureQueriesContext(connection) as ctx:
         HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
-    writes = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
-    # one INSERT per batch: 360 rows fit one on PostgreSQL; SQLite caps the parameters
-    n_fields = len(HourlyStore._meta.concrete_fields) - 1
-    per_batch = min(500, connection.ops.bulk_batch_size([None] * n_fields, [None] * 360))
-    assert len(writes) == -(-360 // per_batch)
+    sqls = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+    writes = [s for s in sqls if s.startswith(("INSERT", "COPY"))]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("COPY")  # one binary COPY
+    else:  # one multi-row INSERT per batch; SQLite caps the parameters of a statement
+        n_fields = len(HourlyStore._meta.concrete_fields) - 1
+        per_batch = min(500, connection.ops.bulk_batch_size([None] * n_fields, [None] * 360))
+        assert len(writes) == -(-360 // per_batch)
     assert len(ctx.captured_queries) - len(writes) <= 5  # savepoints, lock, existence check
     with CaptureQueriesContext(connection) as ctx:
         HourlyStore.set_ts({"version": 1, "kind": "k"}, series("2024-02-01", 24 * 60), update=True)

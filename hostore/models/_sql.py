@@ -1,0 +1,126 @@
+"""Raw statements of the hot paths, built once per store and database connection.
+
+The ORM costs more than the database on small calls (a one-day read) and binds big blobs
+slowly on bulk writes, so reads and writes of chunk rows go through these cached
+statements: one ``SELECT`` per read, multi-row ``INSERT ... ON CONFLICT DO UPDATE`` per
+batch, and binary ``COPY`` for bulk inserts of new series on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Sequence
+
+from django.db import connections
+
+# Columns written for each chunk row, after the business keys.
+ROW_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+class StoreSQL:
+    """The statements of one concrete store on one database alias."""
+
+    def __init__(self, model, alias: str) -> None:
+        self.model, self.alias = model, alias
+        ops = connections[alias].ops
+        meta = model._meta
+        self.keys = model._hostore.keys
+        self.fields = [meta.get_field(name) for name in (*self.keys, *ROW_FIELDS)]
+        self.table = ops.quote_name(meta.db_table)
+        q = [ops.quote_name(f.column) for f in self.fields]
+        self.columns = q
+        key_cols = q[: len(self.keys)]
+        where = "".join(f"{c} = %s AND " for c in key_cols)
+        self.select = (
+            f"SELECT {q[len(self.keys)]}, {ops.quote_name('dtype')}, {ops.quote_name('data')} "
+            f"FROM {self.table} WHERE {where}{ops.quote_name('is_deleted')} = %s "
+            f"AND {q[len(self.keys)]} >= %s AND {q[len(self.keys)]} <= %s "
+            f"ORDER BY {q[len(self.keys)]}"
+        )
+        conflict = ", ".join((*key_cols, q[len(self.keys)]))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in q[len(self.keys) + 1 :])
+        self.insert_head = f"INSERT INTO {self.table} ({', '.join(q)}) VALUES "
+        self.row_marks = "(" + ", ".join(["%s"] * len(q)) + ")"
+        self.insert_tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        self.copy = f"COPY {self.table} ({', '.join(q)}) FROM STDIN (FORMAT BINARY)"
+        self._copy_types = None
+
+    # ------------------------------------------------------------------ adaptation
+    @property
+    def connection(self):
+        return connections[self.alias]  # per thread
+
+    def key_params(self, key: tuple) -> list:
+        """Key values as the database driver wants them (what ``filter()`` would send)."""
+        conn = self.connection
+        return [f.get_db_prep_value(v, conn) for f, v in zip(self.fields, key, strict=False)]
+
+    def row_params(self, row: Sequence) -> list:
+        """A full row (keys, then :data:`ROW_FIELDS`) prepared for the driver."""
+        conn = self.connection
+        return [f.get_db_prep_value(v, conn) for f, v in zip(self.fields, row, strict=True)]
+
+    # ------------------------------------------------------------------ statements
+    def fetch(self, key: tuple, lo: int | None = None, hi: int | None = None, only=None):
+        """``(chunk_index, dtype, data)`` of one series' live chunks in ``[lo, hi]``.
+
+        ``only`` keeps just those chunk indexes (fetched rows outside it are dropped).
+        """
+        params = [
+            *self.key_params(key),
+            False,
+            _INT_MIN if lo is None else lo,
+            _INT_MAX if hi is None else hi,
+        ]
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.select, params)
+            rows = cursor.fetchall()
+        if only is not None:
+            wanted = set(only)
+            rows = [r for r in rows if r[0] in wanted]
+        return rows
+
+    def upsert(self, rows: list[Sequence], batch_size: int) -> None:
+        """Insert rows, overwriting the (live or tombstoned) rows they collide with."""
+        if not rows:
+            return
+        width = len(self.fields)
+        per_batch = min(batch_size, self.connection.ops.bulk_batch_size([None] * width, rows))
+        with self.connection.cursor() as cursor:
+            for i in range(0, len(rows), per_batch):
+                batch = rows[i : i + per_batch]
+                sql = self.insert_head + ", ".join([self.row_marks] * len(batch)) + self.insert_tail
+                cursor.execute(sql, [p for row in batch for p in self.row_params(row)])
+
+    def copy_insert(self, rows: list[Sequence]) -> None:
+        """Binary ``COPY`` of rows that collide with nothing (PostgreSQL only)."""
+        with self.connection.cursor() as cursor:
+            raw = cursor.cursor
+            if self._copy_types is None:
+                raw.execute(
+                    "SELECT attname, atttypid FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0",
+                    [self.model._meta.db_table],
+                )
+                oids = dict(raw.fetchall())
+                self._copy_types = [oids[f.column] for f in self.fields]
+            started = time.monotonic()
+            with raw.copy(self.copy) as copy:
+                copy.set_types(self._copy_types)
+                for row in rows:
+                    copy.write_row(self.row_params(row))
+            if self.connection.queries_logged:  # as Django logs execute(), for debug tools
+                self.connection.queries_log.append(
+                    {
+                        "sql": f"{self.copy} -- {len(rows)} rows",
+                        "time": f"{time.monotonic() - started:.3f}",
+                    }
+                )
+
+
+@functools.lru_cache(maxsize=256)
+def store_sql(model, alias: str) -> StoreSQL:
+    """The cached statements of ``model`` on ``alias``."""
+    return StoreSQL(model, alias)
