@@ -132,6 +132,14 @@ def assemble(
     parts = list(parts)
     if not parts:
         return None
+    if len(parts) == 1 and parts[0][1].dtype.kind == "f":  # no copy needed to join parts
+        start, array = parts[0]
+        a = 0 if lo is None else max(0, lo - start)
+        b = len(array) if hi is None else min(len(array), hi + 1 - start)
+        valid = np.flatnonzero(~np.isnan(array[a:b])) if a < b else ()
+        if not len(valid):
+            return None
+        return start + a + int(valid[0]), array[a + valid[0] : a + valid[-1] + 1]
     first = min(s for s, _ in parts)
     last = max(s + len(a) for s, a in parts)
     if lo is not None:

@@ -31,6 +31,7 @@ _NS_PER_MIN = 60 * 10**9
 _NS_PER_HOUR = 60 * _NS_PER_MIN
 _EPOCH_MONTH = 1970 * 12
 _EPOCH_DATE = dt.date(1970, 1, 1)
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 # pandas 2 builds nanosecond indexes by default, pandas 3 microsecond ones: we return the
 # unit the installed pandas would have picked, so results compare equal to user-built data.
 OUTPUT_UNIT = pd.date_range("2000-01-01", periods=1, freq="D").unit
@@ -113,8 +114,19 @@ class Grid:
 
     def index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
-        first = int(self.slot_instants_ns(np.array([first_slot]))[0])
-        start = pd.Timestamp(first, unit="ns", tz="UTC").tz_convert(self.tz)
+        first_slot, n = int(first_slot), int(n)
+        chunk = self.chunk_of_slot(first_slot)
+        start = _chunk_start(self, chunk)
+        if first_slot + n <= _chunk_start(self, chunk + 1):  # within one chunk: a slice
+            return _chunk_index(self, chunk)[first_slot - start : first_slot - start + n]
+        return self._build_index(first_slot, n)
+
+    def _build_index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
+        if self.daily:
+            first = self._wall_to_ns(first_slot * 24 * _NS_PER_HOUR, earliest=True)
+        else:
+            first = first_slot * self.step_ns + self.anchor_ns
+        start = pd.Timestamp(first, tz=self.tz)  # an int is UTC nanoseconds
         return pd.date_range(start=start, periods=n, freq=self.offset, unit=OUTPUT_UNIT)
 
     # ----------------------------------------------------------------- chunks
@@ -167,24 +179,37 @@ class Grid:
         """First slot at/after a ``start`` bound, or last slot at/before an ``end`` bound.
 
         ``value`` may be None, NaT, a string, a datetime or a Timestamp, in any zone; naive
-        means STORE_TZ wall time (an ambiguous one is read to widen the window).
+        means STORE_TZ wall time (an ambiguous one is read to widen the window, a skipped
+        one as the instant the clocks jumped).
         """
         if value is None:
             return None
-        ts = pd.Timestamp(value)
+        ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
         if ts is pd.NaT:
             return None
         if ts.tzinfo is None:
-            ts = ts.tz_localize(self.zone, ambiguous=side == "start", nonexistent="shift_forward")
-        ns = ts.as_unit("ns").value
+            ns = self._wall_to_ns(ts.as_unit("ns").value, earliest=side == "start")
+        else:
+            ns = ts.as_unit("ns").value
         if self.daily:
-            day = (ts.tz_convert(self.zone).tz_localize(None).as_unit("ns").value) // (
-                24 * _NS_PER_HOUR
-            )
-            at_start = int(self.slot_instants_ns(np.array([day]))[0]) == ns
+            offset = dt.datetime.fromtimestamp(ns // 10**9, tz=self.zone).utcoffset()
+            day = (ns + int(offset.total_seconds()) * 10**9) // (24 * _NS_PER_HOUR)
+            at_start = self._wall_to_ns(day * 24 * _NS_PER_HOUR, earliest=True) == ns
             return int(day) if side == "end" or at_start else int(day) + 1
         q, r = divmod(ns - self.anchor_ns, self.step_ns)
         return int(q + 1) if side == "start" and r else int(q)
+
+    def _wall_to_ns(self, wall_ns: int, earliest: bool) -> int:
+        """UTC ns of a local wall time (given as naive ns); pandas decides near DST changes."""
+        wall_ns = int(wall_ns)
+        naive = _EPOCH_NAIVE + dt.timedelta(microseconds=wall_ns // 1000)
+        before = naive.replace(tzinfo=self.zone, fold=0).utcoffset()
+        if before == naive.replace(tzinfo=self.zone, fold=1).utcoffset():
+            return wall_ns - int(before.total_seconds()) * 10**9
+        ts = pd.Timestamp(wall_ns, unit="ns").tz_localize(
+            self.zone, ambiguous=earliest, nonexistent="shift_forward"
+        )
+        return ts.as_unit("ns").value
 
     def datetime_of_slot(self, slot: int) -> pd.Timestamp:
         """Aware Timestamp (STORE_TZ) of one slot."""
@@ -199,6 +224,13 @@ class Grid:
 @functools.lru_cache(maxsize=65536)
 def _chunk_start(grid: Grid, chunk: int) -> int:
     return int(grid.chunk_start_slot(np.array([chunk]))[0])
+
+
+@functools.lru_cache(maxsize=32)
+def _chunk_index(grid: Grid, chunk: int) -> pd.DatetimeIndex:
+    """Index of a whole chunk, kept for the many reads that fall inside one chunk."""
+    start = _chunk_start(grid, chunk)
+    return grid._build_index(start, _chunk_start(grid, chunk + 1) - start)
 
 
 @functools.lru_cache(maxsize=65536)
