@@ -10,6 +10,7 @@ import numpy as np
 
 from ..exceptions import CorruptBlobError, UnknownCodecError
 from ._base import HEADER_MAGIC, Codec
+from .delta import DeltaCodec
 from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
 from .zstd import ShuffleZstdCodec
 
@@ -67,5 +68,6 @@ def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
 
 register(LZ4Codec())
 register(ShuffleZstdCodec())
+register(DeltaCodec())
 
 __all__ = ["DEFAULT_CODEC", "Codec", "codec_of", "decode", "encode", "get_codec", "register"]

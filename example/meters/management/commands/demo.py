@@ -12,7 +12,7 @@ def load_curve(seed: int, index: pd.DatetimeIndex) -> pd.Series:
     rng = np.random.default_rng(seed)
     hours = index.hour + index.minute / 60
     daily = 300 + 250 * np.exp(-((hours - 19.5) ** 2) / 6) + 120 * np.exp(-((hours - 8) ** 2) / 3)
-    seasonal = 1 + 0.35 * np.cos(2 * np.pi * (index.dayofyear - 15) / 365)
+    seasonal = 1 + 0.35 * np.cos(2 * np.pi * (index.day_of_year - 15) / 365)
     watts = np.round(daily * seasonal * rng.lognormal(0, 0.15, len(index)))
     return pd.Series(watts, index=index)
 

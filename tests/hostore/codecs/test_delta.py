@@ -1,0 +1,102 @@
+"""The delta codec: decimal detection, exactness in every mode, and its compactness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from hostore import codecs
+from hostore.codecs import delta
+
+LAYOUT = delta._LAYOUT
+
+
+def header(blob: bytes) -> tuple:
+    return LAYOUT.unpack(blob[4 : 4 + LAYOUT.size])  # mode, k, width, has_nan, n
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize(
+    "values, k",
+    [
+        ([1.0, 2.0, 350.0, -4.0], 0),
+        ([0.5, 1.5, 2.0], 1),
+        ([0.001, 12.345, 7.0], 3),
+        ([0.1, 0.2, 0.3], 1),  # not exactly tenths in binary, yet round-trips bit for bit
+        ([1e-6, 2e-6], 6),
+    ],
+)
+def test_decimal_values_are_stored_as_scaled_integers(values, k):
+    array = np.array(values)
+    blob = codecs.encode(array, "delta")
+    mode, scale, _, _, n = header(blob)
+    assert (mode, scale, n) == (delta._DELTA, k, len(values))
+    assert same_bits(codecs.decode(blob, "float64"), array)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [np.pi, np.e],  # not decimal
+        [1e-7, 1.0],  # more decimals than the codec tries
+        [2.0**60, 1.0],  # integers beyond float64's exact range
+        [-0.0, 1.0],  # the sign of zero would be lost as an integer
+        [1e300, -1e300, 5e-324],
+    ],
+)
+def test_other_values_fall_back_to_raw_floats(values):
+    array = np.array(values)
+    blob = codecs.encode(array, "delta")
+    assert header(blob)[0] == delta._RAW
+    assert same_bits(codecs.decode(blob, "float64"), array)
+
+
+def test_nan_slots_keep_their_places():
+    array = np.array([np.nan, 1.0, np.nan, np.nan, 3.0, np.nan])
+    blob = codecs.encode(array, "delta")
+    assert header(blob)[3] == 1
+    assert same_bits(codecs.decode(blob, "float64"), array)
+
+
+def test_width_grows_with_the_largest_step():
+    small = codecs.encode(np.array([0.0, 100.0, 50.0]), "delta")
+    large = codecs.encode(np.array([0.0, 1e6, -1e6]), "delta")
+    assert header(small)[2] == 1 and header(large)[2] == 4
+
+
+def test_float32_round_trips():
+    array = (np.arange(100) * 0.25).astype(np.float32)
+    assert same_bits(codecs.decode(codecs.encode(array, "delta"), "float32"), array)
+
+
+def test_integer_watts_take_well_under_two_bytes_per_point():
+    rng = np.random.default_rng(3)
+    hours = (np.arange(17520) % 48) / 2
+    watts = np.round(
+        (300 + 250 * np.exp(-((hours - 19.5) ** 2) / 6)) * rng.lognormal(0, 0.15, 17520)
+    )
+    size = len(codecs.encode(watts, "delta"))
+    assert size / len(watts) < 2.0 < len(codecs.encode(watts, "lz4")) / len(watts)
+
+
+ELEMENTS = st.one_of(
+    st.floats(allow_infinity=False, width=32),
+    st.integers(-(10**6), 10**6).map(float),
+    st.decimals(-1000, 1000, places=3).map(float),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hnp.arrays(dtype=np.float64, shape=st.integers(0, 300), elements=ELEMENTS),
+    st.sampled_from([np.float64, np.float32]),
+)
+def test_any_finite_or_nan_array_round_trips_bit_for_bit(array, dtype):
+    array = array.astype(dtype)
+    assert same_bits(codecs.decode(codecs.encode(array, "delta"), array.dtype), array)
