@@ -17,7 +17,7 @@ from time import perf_counter
 
 from . import db, report
 from .data import PROFILES
-from .measure import machine_info
+from .measure import code_info, machine_info
 
 
 def _codecs(text: str | None) -> list[str]:
@@ -49,8 +49,30 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--skip-django", action="store_true", help="leave out the plain-Django baseline (slow)"
     )
+    parser.add_argument(
+        "--django-repeat",
+        type=int,
+        default=1,
+        help="repeats of the plain-Django baseline, the first ones of --repeat (default 1)",
+    )
+    parser.add_argument(
+        "--django-n",
+        type=int,
+        default=50,
+        help="series the plain-Django baseline runs on, its times scaled to --n (default 50; "
+        "0 = all of them, slow: about a minute per 50 series)",
+    )
+    parser.add_argument(
+        "--django-profile",
+        choices=[*PROFILES, "both"],
+        default="realistic",
+        help="profiles the plain-Django baseline runs on (default realistic: its cost does "
+        "not depend on the values)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: N=10, one repeat")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    parser.add_argument(
+        "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
+    )
     args = parser.parse_args(argv)
     args.n = args.n or (10 if args.quick else 200)
     args.repeat = args.repeat or (1 if args.quick else 3)
@@ -59,6 +81,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.codecs = _codecs(args.codecs)
     args.dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     args.profiles = list(PROFILES) if args.profile == "both" else [args.profile]
+    args.django_profiles = (
+        [] if args.skip_django
+        else list(PROFILES) if args.django_profile == "both"
+        else [args.django_profile]
+    )  # fmt: skip
+    args.django_repeat = 0 if args.skip_django else min(args.django_repeat, args.repeat)
+    args.django_n = min(args.django_n, args.n) if args.django_n > 0 else args.n
     return args
 
 
@@ -68,10 +97,10 @@ def run_worker(args: argparse.Namespace, vendor: str) -> dict:
         command = [
             sys.executable, "-m", "bench.worker", "--db", vendor, "--n", str(args.n),
             "--repeat", str(args.repeat), "--profiles", *args.profiles,
-            "--codecs", *args.codecs, "--out", out,
+            "--codecs", *args.codecs, "--django-repeat", str(args.django_repeat),
+            "--django-profiles", *args.django_profiles, "--django-n", str(args.django_n),
+            "--out", out,
         ]  # fmt: skip
-        if args.skip_django:
-            command.append("--skip-django")
         done = subprocess.run(command, env={**os.environ, **env})
         if done.returncode:
             raise SystemExit(f"the {vendor} benchmark failed (exit code {done.returncode})")
@@ -86,12 +115,13 @@ def main(argv=None) -> None:
         "started": datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["bench/run", *(argv if argv is not None else sys.argv[1:])]),
         "machine": machine_info(),
+        "code": code_info(),
         "results": [run_worker(args, vendor) for vendor in args.dbs],
     }
     run["total_seconds"] = round(perf_counter() - started, 1)
     print(report.render(run))
     print(f"\ntotal {run['total_seconds']:.0f} s")
-    if not args.no_save:
+    if not (args.no_save or args.quick):
         for path in report.save(run):
             print(f"saved {os.path.relpath(path)}")
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .checks import Clock, WrongResult, same, same_series
+from .checks import Clock, WrongResult, same, same_chunks, same_series
 from .data import TZ, Workload
 from .models import FLOORS, PlainReading
 
@@ -238,21 +238,20 @@ class Floor:
 
     def ingest(self, work: Workload, clock: Clock) -> None:
         rows = self.payload.rows
-        with clock, transaction.atomic():
-            with _cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    with cursor.copy(self.sql_copy) as copy:
-                        copy.set_types(COPY_TYPES)
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(self.sql_insert, rows)
+        with clock, transaction.atomic(), _cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.copy(self.sql_copy) as copy:
+                    copy.set_types(COPY_TYPES)
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql_insert, rows)
         got: dict[str, list] = {}
         with _cursor() as cursor:
             cursor.execute(self.sql_all)
             for meter, ci, dtype, data in cursor.fetchall():
                 got.setdefault(meter, []).append((ci, dtype, bytes(data)))
-        same(got == self.payload.chunks, True, f"{self.label} ingest: chunks equal the store's")
+        same_chunks(got, self.payload.chunks, f"{self.label} ingest (against the store's bytes)")
 
     def read_one(self, work: Workload, clock: Clock) -> None:
         with _cursor() as cursor:

@@ -59,6 +59,22 @@ def same_series(got: pd.Series | None, want: pd.Series | None, what: str, tz: st
         raise WrongResult(f"{what}: value at {want.index[bad]} is {g[bad]}, expected {w[bad]}")
 
 
+def same_chunks(got: dict, want: dict, what: str) -> None:
+    """``{meter: [(chunk_index, dtype, bytes), ...]}`` mappings equal, or say where not."""
+    if got == want:
+        return
+    for meter in sorted(set(got) | set(want)):
+        g, w = got.get(meter, []), want.get(meter, [])
+        if g != w:
+            got_ci, want_ci = [c[0] for c in g], [c[0] for c in w]
+            detail = (
+                f"chunks {got_ci} instead of {want_ci}"
+                if got_ci != want_ci
+                else "chunk bytes differ"
+            )
+            raise WrongResult(f"{what}: series {meter}: {detail}")
+
+
 def same(got, want, what: str) -> None:
     if got != want:
         raise WrongResult(f"{what}: expected {want!r}, got {got!r}")

@@ -115,6 +115,17 @@ class Workload:
         """Grid slots of the stored year, over every series (NaN slots included)."""
         return len(self.series) * len(self.index)
 
+    def head(self, n: int) -> Workload:
+        """The same workload on its first ``n`` series only."""
+        meters = self.meters[:n]
+        return Workload(
+            self.profile,
+            self.index,
+            {m: self.series[m] for m in meters},
+            {m: self.patches[m] for m in meters},
+            {m: self.windows[m] for m in meters},
+        )
+
     def window_points(self) -> int:
         return sum(len(self.series[m][a:b]) for m, (a, b) in self.windows.items())
 

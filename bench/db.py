@@ -61,13 +61,29 @@ def setup_django() -> None:
 
 
 def create_tables() -> None:
+    """Create every table; on PostgreSQL the floor's ``data`` column copies the store's
+    storage mode (``SET STORAGE``), so that both tables stay equivalent if the store sets it.
+    """
     from django.db import connection
 
-    from .models import all_models
+    from .models import FLOORS, STORES, all_models
 
     with connection.schema_editor() as editor:
         for model in all_models():
             editor.create_model(model)
+    if connection.vendor != "postgresql":
+        return
+    modes = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
+    with connection.cursor() as cursor:
+        for codec, store in STORES.items():
+            cursor.execute(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname = 'data'",
+                [store._meta.db_table],
+            )
+            mode = modes[cursor.fetchone()[0]]
+            floor = connection.ops.quote_name(FLOORS[codec]._meta.db_table)
+            cursor.execute(f"ALTER TABLE {floor} ALTER COLUMN data SET STORAGE {mode}")
 
 
 def empty(model) -> None:
@@ -121,6 +137,6 @@ def server_version() -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
         cursor.execute("SELECT sqlite_version()")
         return f"SQLite {cursor.fetchone()[0]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -36,7 +37,7 @@ def codec_speed(work: Workload, codec_ids: list[str], repeat: int) -> dict:
     out = {}
     for codec_id in codec_ids:
         enc, dec = [], []
-        for _ in range(max(repeat, 3)):
+        for _ in range(max(repeat, 5)):
             start = perf_counter()
             blobs = [codecs.encode(a, codec_id) for a in arrays]
             enc.append(perf_counter() - start)
@@ -85,15 +86,30 @@ def _version(dist: str) -> str | None:
         return None
 
 
+def code_info() -> dict:
+    """The commit measured, and whether the store had uncommitted changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", root, *args], capture_output=True, text=True, check=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    status = git("status", "--porcelain", "--", "hostore")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "hostore_modified": bool(status)}
+
+
 def machine_info() -> dict:
     import sqlite3
 
     packages = ["holcstore", "Django", "pandas", "numpy", "psycopg", "lz4", "zstandard"]
     mem_gb = None
-    try:
+    with contextlib.suppress(ValueError, OSError):
         mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    except (ValueError, OSError):
-        pass
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),

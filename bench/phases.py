@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import db
 from .baselines import Floor, FloorPayload, PlainDjango, chunk_of
-from .checks import Clock, WrongResult, same, same_series, trim
+from .checks import Clock, WrongResult, same, same_chunks, same_series, trim
 from .data import TZ, Workload
 
 PHASES = ("ingest", "read_one", "read_window", "read_many", "update")
@@ -46,7 +46,7 @@ class StoreTarget:
         rows = self.model.objects.filter(is_deleted=False).order_by("meter", "chunk_index")
         for meter, ci, dtype, data in rows.values_list("meter", "chunk_index", "dtype", "data"):
             got.setdefault(meter, []).append((ci, dtype, bytes(data)))
-        same(got == self.reference, True, f"{self.label} ingest: chunks equal the checked ones")
+        same_chunks(got, self.reference, f"{self.label} ingest (against the checked warm-up)")
 
     def check_all(self, work: Workload, what: str) -> None:
         """Every stored series decodes to the source (untimed, used after the warm-up)."""
@@ -122,21 +122,28 @@ def run_profile(
     work: Workload,
     stores: dict[str, type],
     repeat: int,
-    with_django: bool,
     log: Callable[[str], None],
+    django_repeat: int = 0,
+    django_series: int | None = None,
 ) -> dict:
-    """Time every phase for every target, ``repeat`` times; medians and sizes in a dict."""
+    """Time every phase for every target, ``repeat`` times; medians and sizes in a dict.
+
+    Plain Django, slow, takes part in the first ``django_repeat`` repeats only (0: never),
+    on the first ``django_series`` series (None: all); the report scales its times to N.
+    """
+    django_work = work.head(django_series or len(work.series))
     touched = touched_chunks(work)
     targets: list = [StoreTarget(codec, model) for codec, model in stores.items()]
     log(f"warm-up and floor bytes for {', '.join(stores)}")
     targets += [prepare_floor(store, work, touched) for store in list(targets)]
-    if with_django:
+    if django_repeat:
         targets.append(PlainDjango())
     runs: dict[str, dict[str, list[float]]] = {p: {t.label: [] for t in targets} for p in PHASES}
     sizes: dict[str, list[int]] = {t.label: [] for t in targets}
     for r in range(repeat):
-        shift = r % len(targets)
-        order = targets[shift:] + targets[:shift]
+        now = [t for t in targets if r < django_repeat or not isinstance(t, PlainDjango)]
+        shift = r % len(now)
+        order = now[shift:] + now[:shift]
         for target in order:
             db.empty(target.model)
         for phase in PHASES:
@@ -144,15 +151,17 @@ def run_profile(
             for target in order:
                 gc.collect()
                 clock = Clock()
-                getattr(target, phase)(work, clock)
+                is_django = isinstance(target, PlainDjango)
+                getattr(target, phase)(django_work if is_django else work, clock)
                 runs[phase][target.label].append(clock.seconds)
                 line.append(f"{target.label} {clock.seconds:.3f}s")
             log(f"repeat {r + 1}/{repeat} {phase:<11} " + "  ".join(line))
             if phase == "ingest":
-                db.analyze(t.model for t in targets)
-                for target in targets:
+                db.analyze(t.model for t in order)
+                for target in order:
                     sizes[target.label].append(db.table_bytes(target.model))
     return {
+        "django_series": len(django_work.series) if django_repeat else 0,
         "points": {
             "ingest": work.points,
             "read_one": work.points,
@@ -171,8 +180,9 @@ def run_profile(
             phase: {
                 label: {"median": statistics.median(values), "runs": values}
                 for label, values in by_target.items()
+                if values
             }
             for phase, by_target in runs.items()
         },
-        "bytes": {label: int(statistics.median(values)) for label, values in sizes.items()},
+        "bytes": {label: int(statistics.median(v)) for label, v in sizes.items() if v},
     }

@@ -22,6 +22,11 @@ PHASE_NAMES = {  # the phases of bench.phases.PHASES, in order (no Django import
 }
 
 
+def _profiles(result: dict) -> list[tuple[str, dict]]:
+    order = ["realistic", "random"]  # bench.data.PROFILES (saved files sort their keys)
+    return sorted(result["profiles"].items(), key=lambda item: order.index(item[0]))
+
+
 def table(headers: list[str], rows: list[list[str]]) -> str:
     """Aligned columns: the first two to the left, numbers to the right."""
     widths = [max(len(str(cell)) for cell in col) for col in zip(headers, *rows, strict=True)]
@@ -59,8 +64,11 @@ def phase_table(result: dict, profile: str) -> str:
     out = result["profiles"][profile]
     seconds = out["seconds"]
     rows = []
+    n = out["points"]["ingest"] // out["points_per_series"]
+    scale = n / out["django_series"] if out.get("django_series") else 1.0
     for phase in PHASE_NAMES:
         django = seconds[phase].get("django", {}).get("median")
+        django = None if django is None else django * scale
         for codec in result["codecs"]:
             store = seconds[phase][f"store:{codec}"]["median"]
             floor = seconds[phase][f"floor:{codec}"]["median"]
@@ -84,9 +92,12 @@ def phase_table(result: dict, profile: str) -> str:
 
 def storage_table(result: dict) -> str:
     rows = []
-    for profile, out in result["profiles"].items():
+    for profile, out in _profiles(result):
         points = out["points"]["ingest"]
         per_point = {label: size / points for label, size in out["bytes"].items()}
+        if "django" in out["bytes"]:  # its table holds only the series it ran on
+            django_points = out["django_series"] * out["points_per_series"]
+            per_point["django"] = out["bytes"]["django"] / django_points
         for codec in result["codecs"]:
             memory = out["memory"][codec]
             rows.append(
@@ -104,18 +115,20 @@ def storage_table(result: dict) -> str:
     return table(headers, rows)
 
 
-def codec_table(speed: dict) -> str:
+def codec_table(results: list[dict]) -> str:
     rows = [
         [
             codec,
-            figures["profile"],
+            result["db"],
             f"{figures['bytes_per_point']:.2f}",
             f"{figures['encode_mb_s']:.0f}",
             f"{figures['decode_mb_s']:.0f}",
         ]
-        for codec, figures in speed.items()
+        for codec in results[0]["codecs"]
+        for result in results
+        for figures in [result["codec_speed"][codec]]
     ]
-    return table(["codec", "data", "B/pt", "encode MB/s", "decode MB/s"], rows)
+    return table(["codec", "worker", "B/pt", "encode MB/s", "decode MB/s"], rows)
 
 
 def render(run: dict) -> str:
@@ -126,12 +139,24 @@ def render(run: dict) -> str:
         f"{machine['memory_gb']} GB, Python {machine['python']}",
         packages,
     ]
+    code = run.get("code") or {}
+    if code.get("commit"):
+        dirty = " + uncommitted changes to hostore/" if code.get("hostore_modified") else ""
+        parts[-1] += f"; commit {code['commit']}{dirty}"
     for result in run["results"]:
         n, repeat = result["n"], result["repeat"]
-        for profile, out in result["profiles"].items():
+        for profile, out in _profiles(result):
+            django = "no plain Django"
+            if "django" in out["seconds"]["ingest"]:
+                runs = len(out["seconds"]["ingest"]["django"]["runs"])
+                django = f"plain Django: {runs} run{'s' if runs > 1 else ''}"
+                if out["django_series"] != n:
+                    django += (
+                        f" on {out['django_series']} series, times x {n / out['django_series']:g}"
+                    )
             title = (
                 f"{result['server']}, {profile} profile: {n} series x "
-                f"{out['points_per_series']:,} points, median of {repeat}"
+                f"{out['points_per_series']:,} points, median of {repeat} ({django})"
             )
             parts += ["", f"== {title} ==", phase_table(result, profile)]
         parts += [
@@ -140,8 +165,8 @@ def render(run: dict) -> str:
             "peak RSS of yield_many_ts over all series ==",
             storage_table(result),
         ]
-    speed = run["results"][0]["codec_speed"]
-    parts += ["", "== codecs alone (monthly chunks of the realistic profile) ==", codec_table(speed)]
+    title = "== codecs alone, on the monthly chunks of the realistic profile (no database) =="
+    parts += ["", title, codec_table(run["results"])]
     parts += [
         "",
         "x floor = store / floor time (1 = the database's own limit); "
@@ -163,3 +188,21 @@ def save(run: dict) -> list[str]:
             out.write("\n")
         paths.append(path)
     return paths
+
+
+def load(paths: list[str]) -> dict:
+    """A run rebuilt from saved JSON files (for ``python -m bench.report FILE...``)."""
+    results = []
+    for path in paths:
+        with open(path) as saved:
+            results.append(json.load(saved))
+    run = {k: results[0].get(k) for k in ("started", "command", "machine", "code")}
+    return run | {"results": results}
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: python -m bench.report bench/results/FILE.json...")
+    print(render(load(sys.argv[1:])))

@@ -34,14 +34,22 @@ def run(args: argparse.Namespace) -> dict:
         "n": args.n,
         "repeat": args.repeat,
         "codecs": args.codecs,
-        "django_baseline": not args.skip_django,
+        "django_repeat": args.django_repeat,
+        "django_profiles": args.django_profiles,
+        "django_series": args.django_n,
         "profiles": {},
     }
     for profile in args.profiles:
         tag = f"[{args.db} {profile} N={args.n}]"
         work = make_workload(profile, args.n)
+        django_repeat = args.django_repeat if profile in args.django_profiles else 0
         out = run_profile(
-            work, stores, args.repeat, not args.skip_django, lambda m, t=tag: log(f"{t} {m}")
+            work,
+            stores,
+            args.repeat,
+            lambda m, t=tag: log(f"{t} {m}"),
+            django_repeat=django_repeat,
+            django_series=args.django_n,
         )
         out["points_per_series"] = len(work.index)
         out["memory"] = {codec: memory_probe(codec, args.n) for codec in stores}
@@ -66,7 +74,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, required=True)
     parser.add_argument("--profiles", nargs="+", required=True)
     parser.add_argument("--codecs", nargs="+", required=True)
-    parser.add_argument("--skip-django", action="store_true")
+    parser.add_argument("--django-repeat", type=int, required=True)
+    parser.add_argument("--django-profiles", nargs="*", default=[])
+    parser.add_argument("--django-n", type=int, default=None)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     result = run(args)
