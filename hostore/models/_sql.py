@@ -111,6 +111,50 @@ class StoreSQL:
             )
         return rows
 
+    def stream(self, filters: dict, lo: int | None, hi: int | None, chunk_size: int):
+        """Iterate ``(*keys, chunk_index, dtype, data)`` of the live chunks of every series
+        matching ``filters``, ordered by series then chunk, from a server-side cursor on
+        PostgreSQL (``chunked_cursor``): memory holds ``chunk_size`` rows, not the table."""
+        conn = self.connection
+        ops = conn.ops
+        by_name = {f.name: f for f in self.fields}
+        where = "".join(f"{ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
+        params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
+        nk = len(self.keys)
+        keys = ", ".join(self.columns[:nk])
+        sql = (
+            f"SELECT {', '.join(self.columns[: nk + 1])}, {ops.quote_name('dtype')}, "
+            f"{ops.quote_name('data')} FROM {self.table} WHERE {where}"
+            f"{ops.quote_name('is_deleted')} = %s AND {self.columns[nk]} >= %s "
+            f"AND {self.columns[nk]} <= %s ORDER BY {keys + ', ' if keys else ''}"
+            f"{self.columns[nk]}"
+        )
+        params += [False, _INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
+        convert = self._key_converters()
+        with conn.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(chunk_size):
+                if convert:
+                    rows = [self._convert(row, convert) for row in rows]
+                yield from rows
+
+    def _key_converters(self) -> list[tuple[int, list]]:
+        """``from_db_value``/backend converters of the key columns (as the ORM applies)."""
+        conn = self.connection
+        out = []
+        for i, field in enumerate(self.fields[: len(self.keys)]):
+            found = conn.ops.get_db_converters(field.cached_col) + field.get_db_converters(conn)
+            if found:
+                out.append((i, found))
+        return out
+
+    def _convert(self, row: tuple, convert: list[tuple[int, list]]) -> tuple:
+        row = list(row)
+        for i, funcs in convert:
+            for func in funcs:
+                row[i] = func(row[i], self.fields[i].cached_col, self.connection)
+        return tuple(row)
+
     def upsert(self, rows: list[Sequence], batch_size: int) -> None:
         """Insert rows, overwriting the (live or tombstoned) rows they collide with."""
         if not rows:

@@ -218,17 +218,9 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         info = cls._hostore
         filters = info.check_filters(filters)
         lo, hi, clo, chi = cls._window(start, end)
-        qs = cls._default_manager.filter(**filters, is_deleted=False)
-        if clo is not None:
-            qs = qs.filter(chunk_index__gte=clo)
-        if chi is not None:
-            qs = qs.filter(chunk_index__lte=chi)
         nk = len(info.keys)
-        rows = (
-            qs.order_by(*info.keys, "chunk_index")
-            .values_list(*info.keys, "chunk_index", "dtype", "data")
-            .iterator(chunk_size=hostore_settings.READ_CHUNK_SIZE)
-        )
+        sql = store_sql(cls, router.db_for_read(cls))
+        rows = sql.stream(filters, clo, chi, hostore_settings.READ_CHUNK_SIZE)
         for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
             found = cls._assemble((r[nk:] for r in group), lo, hi)
             if found is not None:
