@@ -23,7 +23,7 @@ from .measure import code_info, machine_info
 def _codecs(text: str | None) -> list[str]:
     from hostore import codecs
 
-    known = sorted(codecs._BY_ID)  # every registered codec (hostore has no public listing)
+    known = codecs.available()
     if not text:
         return known
     wanted = [c.strip() for c in text.split(",") if c.strip()]

@@ -21,7 +21,7 @@ from .data import FREQ, TZ
 
 def codec_ids() -> list[str]:
     """Every codec registered in hostore (it has no public listing: read the registry)."""
-    return sorted(codecs._BY_ID)
+    return codecs.available()
 
 
 def _slug(codec_id: str) -> str:

@@ -37,6 +37,11 @@ def get_codec(codec_id: str) -> Codec:
         ) from None
 
 
+def available() -> list[str]:
+    """Ids of the registered codecs (values accepted by ``STORE_CODEC``)."""
+    return sorted(_BY_ID)
+
+
 def codec_of(blob: bytes | memoryview) -> Codec:
     """The codec that wrote ``blob``, read from its first bytes."""
     head = bytes(memoryview(blob)[:4])
@@ -70,4 +75,13 @@ register(LZ4Codec())
 register(ShuffleZstdCodec())
 register(DeltaCodec())
 
-__all__ = ["DEFAULT_CODEC", "Codec", "codec_of", "decode", "encode", "get_codec", "register"]
+__all__ = [
+    "DEFAULT_CODEC",
+    "Codec",
+    "available",
+    "codec_of",
+    "decode",
+    "encode",
+    "get_codec",
+    "register",
+]

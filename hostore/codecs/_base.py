@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
+import threading
 
 import numpy as np
+import zstandard
 
 # Blobs of every codec but the LZ4 default start with this magic and one codec byte. An LZ4
 # frame starts with 04 22 4D 18 and a skippable frame with 5x 2A 4D 18, so a header can
@@ -35,3 +37,21 @@ class Codec(abc.ABC):
 
     def _payload(self, blob: bytes | memoryview) -> memoryview:
         return memoryview(blob)[len(HEADER_MAGIC) + 1 :]
+
+
+_local = threading.local()
+
+
+def zstd_compressor(level: int) -> zstandard.ZstdCompressor:
+    """This thread's compressor for ``level`` (a new one costs more than a small chunk)."""
+    cache = _local.__dict__.setdefault("compressors", {})
+    if level not in cache:
+        cache[level] = zstandard.ZstdCompressor(level=level)
+    return cache[level]
+
+
+def zstd_decompressor() -> zstandard.ZstdDecompressor:
+    """This thread's decompressor (zstandard contexts must not be shared across threads)."""
+    if not hasattr(_local, "decompressor"):
+        _local.decompressor = zstandard.ZstdDecompressor()
+    return _local.decompressor

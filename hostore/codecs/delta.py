@@ -19,9 +19,8 @@ import struct
 
 import lz4.block
 import numpy as np
-import zstandard
 
-from ._base import Codec
+from ._base import Codec, zstd_compressor, zstd_decompressor
 from .zstd import shuffle, unshuffle
 
 _LAYOUT = struct.Struct("<BBBBI")
@@ -95,7 +94,7 @@ class DeltaCodec(Codec):
         found = _scaled(array, ~nan) if n else None
         if found is None:
             header = _LAYOUT.pack(_RAW, 0, array.dtype.itemsize, 0, n)
-            body = zstandard.ZstdCompressor(level=self.zstd_level).compress(shuffle(array))
+            body = zstd_compressor(self.zstd_level).compress(shuffle(array))
         else:
             k, ints = found
             if has_nan:  # repeat the previous value so that NaN slots cost a zero delta
@@ -114,7 +113,7 @@ class DeltaCodec(Codec):
         mode, k, width, has_nan, n = _LAYOUT.unpack_from(blob, start)
         payload = memoryview(blob)[start + _LAYOUT.size :]
         if mode == _RAW:
-            return unshuffle(zstandard.ZstdDecompressor().decompress(payload), dtype)
+            return unshuffle(zstd_decompressor().decompress(payload), dtype)
         raw = np.frombuffer(lz4.block.decompress(payload), dtype=np.uint8)
         mask_len = (n + 7) // 8 if has_nan else 0
         planes = raw[mask_len:].reshape(width, n)

@@ -7,9 +7,8 @@ which turns slowly varying floats into long runs that zstd compresses far better
 from __future__ import annotations
 
 import numpy as np
-import zstandard
 
-from ._base import Codec
+from ._base import Codec, zstd_compressor, zstd_decompressor
 
 
 def shuffle(array: np.ndarray) -> bytes:
@@ -35,9 +34,9 @@ class ShuffleZstdCodec(Codec):
         self.level = level
 
     def encode(self, array: np.ndarray) -> bytes:
-        compressed = zstandard.ZstdCompressor(level=self.level).compress(shuffle(array))
+        compressed = zstd_compressor(self.level).compress(shuffle(array))
         return self._header() + compressed
 
     def decode(self, blob, dtype) -> np.ndarray:
-        raw = zstandard.ZstdDecompressor().decompress(self._payload(blob))
+        raw = zstd_decompressor().decompress(self._payload(blob))
         return unshuffle(raw, dtype)
