@@ -68,11 +68,15 @@ def create_tables() -> None:
 
     from .models import FLOORS, STORES, all_models
 
+    from hostore.models._storage import prefer_external_storage
+
     with connection.schema_editor() as editor:
         for model in all_models():
             editor.create_model(model)
     if connection.vendor != "postgresql":
         return
+    for store in STORES.values():  # what `migrate` does for a store (post_migrate)
+        prefer_external_storage(store, connection.alias)
     modes = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
     with connection.cursor() as cursor:
         for codec, store in STORES.items():
