@@ -17,8 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "BULK_BATCH_SIZE": 500,
     # series validated and encoded per batch in set_many_ts (bounds memory)
     "SERIES_BATCH_SIZE": 200,
-    # rows fetched per round trip when streaming (yield_many_ts)
+    # streaming reads (yield_many_ts) fetch pages of about READ_BUFFER_BYTES of blobs,
+    # at most READ_CHUNK_SIZE rows each
     "READ_CHUNK_SIZE": 2000,
+    "READ_BUFFER_BYTES": 8 * 2**20,
 }
 
 

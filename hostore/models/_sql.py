@@ -111,32 +111,44 @@ class StoreSQL:
             )
         return rows
 
-    def stream(self, filters: dict, lo: int | None, hi: int | None, chunk_size: int):
+    def stream(self, filters: dict, lo: int | None, hi: int | None, max_rows: int, budget: int):
         """Iterate ``(*keys, chunk_index, dtype, data)`` of the live chunks of every series
-        matching ``filters``, ordered by series then chunk, from a server-side cursor on
-        PostgreSQL (``chunked_cursor``): memory holds ``chunk_size`` rows, not the table."""
+        matching ``filters``, ordered by series then chunk.
+
+        Pages are plain queries resuming after the last row seen (keyset pagination on the
+        unique index): no cursor stays open between pages, and a page holds about
+        ``budget`` bytes of blobs (at most ``max_rows`` rows).
+        """
         conn = self.connection
         ops = conn.ops
         by_name = {f.name: f for f in self.fields}
-        where = "".join(f"{ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
-        params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
         nk = len(self.keys)
-        keys = ", ".join(self.columns[:nk])
-        sql = (
-            f"SELECT {', '.join(self.columns[: nk + 1])}, {ops.quote_name('dtype')}, "
-            f"{ops.quote_name('data')} FROM {self.table} WHERE {where}"
-            f"{ops.quote_name('is_deleted')} = %s AND {self.columns[nk]} >= %s "
-            f"AND {self.columns[nk]} <= %s ORDER BY {keys + ', ' if keys else ''}"
-            f"{self.columns[nk]}"
+        order = self.columns[: nk + 1]
+        where = "".join(f"{ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
+        head = (
+            f"SELECT {', '.join(order)}, {ops.quote_name('dtype')}, {ops.quote_name('data')} "
+            f"FROM {self.table} WHERE {where}{ops.quote_name('is_deleted')} = %s "
+            f"AND {order[nk]} >= %s AND {order[nk]} <= %s"
         )
+        after_sql = f" AND ({', '.join(order)}) > ({', '.join(['%s'] * len(order))})"
+        tail = f" ORDER BY {', '.join(order)} LIMIT %s"
+        params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
         params += [False, _INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
         convert = self._key_converters()
-        with conn.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(chunk_size):
-                if convert:
-                    rows = [self._convert(row, convert) for row in rows]
-                yield from rows
+        rows_per_page, after = min(64, max_rows), None
+        while True:
+            sql = head + (after_sql if after else "") + tail
+            rows = self._fetchall(sql, [*params, *(after or ()), rows_per_page])
+            if not rows:
+                return
+            after = rows[-1][: nk + 1]  # raw driver values, before any conversion
+            full = len(rows) == rows_per_page
+            if full:
+                blob_bytes = sum(len(r[-1]) for r in rows) / len(rows) or 1
+                rows_per_page = int(min(max_rows, max(16, budget // blob_bytes)))
+            yield from ([self._convert(r, convert) for r in rows] if convert else rows)
+            if not full:
+                return
 
     def _key_converters(self) -> list[tuple[int, list]]:
         """``from_db_value``/backend converters of the key columns (as the ORM applies)."""

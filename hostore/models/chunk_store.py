@@ -220,7 +220,9 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         lo, hi, clo, chi = cls._window(start, end)
         nk = len(info.keys)
         sql = store_sql(cls, router.db_for_read(cls))
-        rows = sql.stream(filters, clo, chi, hostore_settings.READ_CHUNK_SIZE)
+        rows = sql.stream(
+            filters, clo, chi, hostore_settings.READ_CHUNK_SIZE, hostore_settings.READ_BUFFER_BYTES
+        )
         for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
             found = cls._assemble((r[nk:] for r in group), lo, hi)
             if found is not None:
