@@ -94,20 +94,31 @@ def align(serie: pd.Series, grid: Grid) -> AlignedSeries:
 
 def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
     """Dense per-chunk arrays of an aligned series; chunks without any value are left out."""
-    keep = ~np.isnan(aligned.values)
-    slots, values = aligned.slots[keep], aligned.values[keep]
+    slots, values = aligned.slots, aligned.values
     if not len(slots):
         return []
-    chunks = grid.chunks_of_sorted(slots)
-    cuts = np.flatnonzero(np.diff(chunks)) + 1
-    unique = chunks[np.r_[0, cuts]]
-    starts = [grid.cached_chunk_start(c) for c in unique]
-    ends = [grid.cached_chunk_start(c + 1) for c in unique]
+    first, last = grid.chunk_of_slot(slots[0]), grid.chunk_of_slot(slots[-1])
+    bounds = [grid.cached_chunk_start(c) for c in range(first, last + 2)]
+    cuts = np.searchsorted(slots, bounds)  # one search per chunk boundary, not per point
     pieces = []
-    for i, (lo, hi) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(slots)], strict=True)):
-        array = np.full(int(ends[i] - starts[i]), np.nan, dtype=values.dtype)
-        array[slots[lo:hi] - starts[i]] = values[lo:hi]
-        pieces.append(Piece(int(unique[i]), int(starts[i]), array))
+    for i, chunk in enumerate(range(first, last + 1)):
+        lo, hi = cuts[i], cuts[i + 1]
+        if lo == hi or np.isnan(values[lo:hi]).all():  # a chunk with no value
+            continue
+        first, last, size = (
+            slots[lo] - bounds[i],
+            slots[hi - 1] - bounds[i],
+            bounds[i + 1] - bounds[i],
+        )
+        if hi - lo == size:  # the whole period, in order: the values themselves
+            array = values[lo:hi]
+        else:
+            array = np.full(size, np.nan, dtype=values.dtype)
+            if last - first + 1 == hi - lo:  # one contiguous run
+                array[first : last + 1] = values[lo:hi]
+            else:
+                array[slots[lo:hi] - bounds[i]] = values[lo:hi]
+        pieces.append(Piece(chunk, bounds[i], array))
     return pieces
 
 

@@ -13,10 +13,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
-    # chunk rows per INSERT ... ON CONFLICT statement
+    # chunk rows per INSERT ... ON CONFLICT statement (also bounds write memory)
     "BULK_BATCH_SIZE": 500,
-    # series validated and encoded per batch in set_many_ts (bounds memory)
-    "SERIES_BATCH_SIZE": 200,
     # streaming reads (yield_many_ts) fetch pages of about READ_BUFFER_BYTES of blobs,
     # at most READ_CHUNK_SIZE rows each
     "READ_CHUNK_SIZE": 2000,

@@ -30,6 +30,7 @@ CHUNK_AXES = (("year",), ("year", "month"))
 _NS_PER_MIN = 60 * 10**9
 _NS_PER_HOUR = 60 * _NS_PER_MIN
 _EPOCH_MONTH = 1970 * 12
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _EPOCH_DATE = dt.date(1970, 1, 1)
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 # pandas 2 builds nanosecond indexes by default, pandas 3 microsecond ones: we return the
@@ -71,14 +72,20 @@ class Grid:
 
     def slots(self, index: pd.DatetimeIndex) -> np.ndarray:
         """Slot numbers of an aware index; :class:`OffGridError` for any off-grid timestamp."""
-        ns = index.as_unit("ns").asi8
         if self.daily:
+            ns = index.as_unit("ns").asi8
             local = index.tz_convert(self.zone).tz_localize(None).as_unit("ns").asi8
             slots = local // (24 * _NS_PER_HOUR)
             bad = self.slot_instants_ns(slots) != ns
         else:
-            shifted = ns - self.anchor_ns
-            slots, rem = np.divmod(shifted, self.step_ns)
+            # in the index's own unit (pandas 3: often us), so that nothing is converted;
+            # steps and anchors are whole seconds, so they divide exactly
+            factor = _NS_PER_UNIT[index.unit]
+            raw, step, anchor = index.asi8, self.step_ns // factor, self.anchor_ns // factor
+            first, rem = divmod(int(raw[0]) - anchor, step) if len(raw) else (0, 1)
+            if not rem and (np.diff(raw) == step).all():  # regular: the common case
+                return np.arange(first, first + len(raw), dtype=np.int64)
+            slots, rem = np.divmod(raw - anchor, step)
             bad = rem != 0
         if bad.any():
             sample = ", ".join(str(t) for t in index[bad][:5])
@@ -158,12 +165,6 @@ class Grid:
             seconds = (int(slot) * self.step_ns + self.anchor_ns) // 10**9
             local = dt.datetime.fromtimestamp(seconds, tz=self.zone)
         return local.year * 12 + local.month - 1 if self.monthly else local.year
-
-    def chunks_of_sorted(self, slots: np.ndarray) -> np.ndarray:
-        """Chunk index of each slot of a sorted array, by search among cached chunk starts."""
-        first, last = self.chunk_of_slot(slots[0]), self.chunk_of_slot(slots[-1])
-        starts = np.array([_chunk_start(self, c) for c in range(first, last + 1)])
-        return first + np.searchsorted(starts, slots, side="right") - 1
 
     def cached_chunk_start(self, chunk: int) -> int:
         """First slot of one chunk, memoised (hot path of every read)."""

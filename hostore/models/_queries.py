@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -96,20 +97,25 @@ def fetch_chunks(model, key: tuple, chunks: Sequence[int], alias: str) -> list[t
     return store_sql(model, alias).fetch(key, min(chunks), max(chunks), only=chunks)
 
 
-def write_rows(model, rows: list[tuple], alias: str, fresh: bool = False) -> None:
+def write_rows(model, rows: Iterable[tuple], alias: str, fresh: bool = False) -> None:
     """Write chunk rows (keys, then ``ROW_FIELDS``) in as few statements as possible.
 
-    ``fresh`` rows are known to collide with no row (their series have none): on
-    PostgreSQL a large batch of them goes through binary ``COPY``. Other rows are upserted,
+    ``rows`` may be a generator: it is consumed as it is written. ``fresh`` rows are known
+    to collide with no row (their series have none): on PostgreSQL, once there are enough
+    of them, they stream through one binary ``COPY``. Other rows are upserted in batches,
     which also overwrites tombstones.
     """
-    if not rows:
-        return
+    rows = iter(rows)
     sql = store_sql(model, alias)
-    if fresh and len(rows) >= _COPY_MIN_ROWS and connections[alias].vendor == "postgresql":
-        sql.copy_insert(rows)
-    else:
-        sql.upsert(rows, hostore_settings.BULK_BATCH_SIZE)
+    if fresh and connections[alias].vendor == "postgresql":
+        head = list(itertools.islice(rows, _COPY_MIN_ROWS))
+        if len(head) == _COPY_MIN_ROWS:
+            sql.copy_insert(itertools.chain(head, rows))
+            return
+        rows = iter(head)
+    size = hostore_settings.BULK_BATCH_SIZE
+    while batch := list(itertools.islice(rows, size)):
+        sql.upsert(batch, size)
 
 
 def tombstone(queryset) -> int:

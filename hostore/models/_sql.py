@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connections
 
@@ -57,10 +57,38 @@ class StoreSQL:
         conn = self.connection
         return [f.get_db_prep_value(v, conn) for f, v in zip(self.fields, key, strict=False)]
 
-    def row_params(self, row: Sequence) -> list:
-        """A full row (keys, then :data:`ROW_FIELDS`) prepared for the driver."""
+    def prepare_rows(self, rows: Iterable[Sequence]) -> Iterator[tuple]:
+        """Rows (keys, then :data:`ROW_FIELDS`) as the driver wants them.
+
+        Only the keys and datetimes need the fields' preparation, and they repeat: keys
+        from row to row of a series, datetimes across a write. The other columns are plain
+        ints, strings, bytes and bools.
+        """
         conn = self.connection
-        return [f.get_db_prep_value(v, conn) for f, v in zip(self.fields, row, strict=True)]
+        nk = len(self.keys)
+        key_fields, when = self.fields[:nk], self.fields[nk + 1]
+        prepared_at: dict = {}
+        last_key, key_params = None, []
+        for row in rows:
+            if row[:nk] != last_key:
+                last_key = row[:nk]
+                key_params = [
+                    f.get_db_prep_value(v, conn) for f, v in zip(key_fields, last_key, strict=True)
+                ]
+            chunk, start, dtype, data, updated, deleted = row[nk:]
+            if start not in prepared_at:
+                prepared_at[start] = when.get_db_prep_value(start, conn)
+            if updated not in prepared_at:
+                prepared_at[updated] = when.get_db_prep_value(updated, conn)
+            yield (
+                *key_params,
+                chunk,
+                prepared_at[start],
+                dtype,
+                data,
+                prepared_at[updated],
+                deleted,
+            )
 
     # ------------------------------------------------------------------ statements
     def fetch(self, key: tuple, lo: int | None = None, hi: int | None = None, only=None):
@@ -177,9 +205,9 @@ class StoreSQL:
             for i in range(0, len(rows), per_batch):
                 batch = rows[i : i + per_batch]
                 sql = self.insert_head + ", ".join([self.row_marks] * len(batch)) + self.insert_tail
-                cursor.execute(sql, [p for row in batch for p in self.row_params(row)])
+                cursor.execute(sql, [p for row in self.prepare_rows(batch) for p in row])
 
-    def copy_insert(self, rows: list[Sequence]) -> None:
+    def copy_insert(self, rows: Iterable[Sequence]) -> None:
         """Binary ``COPY`` of rows that collide with nothing (PostgreSQL only)."""
         with self.connection.cursor() as cursor:
             raw = cursor.cursor
@@ -191,15 +219,15 @@ class StoreSQL:
                 )
                 oids = dict(raw.fetchall())
                 self._copy_types = [oids[f.column] for f in self.fields]
-            started = time.monotonic()
+            started, count = time.monotonic(), 0
             with raw.copy(self.copy) as copy:
                 copy.set_types(self._copy_types)
-                for row in rows:
-                    copy.write_row(self.row_params(row))
+                for count, row in enumerate(self.prepare_rows(rows), 1):  # noqa: B007
+                    copy.write_row(row)
             if self.connection.queries_logged:  # as Django logs execute(), for debug tools
                 self.connection.queries_log.append(
                     {
-                        "sql": f"{self.copy} -- {len(rows)} rows",
+                        "sql": f"{self.copy} -- {count} rows",
                         "time": f"{time.monotonic() - started:.3f}",
                     }
                 )

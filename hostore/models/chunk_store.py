@@ -6,6 +6,7 @@ The model is thin: it validates the call, opens one transaction and delegates to
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -153,16 +154,18 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
                     f"{len(existing)} series of the mapping already exist in {info.label} "
                     f"(e.g. {sample}); nothing was written. Use set_ts(update=True) for those"
                 )
-            step = hostore_settings.SERIES_BATCH_SIZE
-            for i in range(0, len(items), step):
-                fresh, revived = [], []  # revived: series that only have tombstones
-                for key, serie in items[i : i + step]:
-                    rows = cls._rows(
-                        key, chunking.split(chunking.align(serie, info.grid), info.grid)
-                    )
-                    (revived if key in with_rows else fresh).extend(rows)
-                q.write_rows(cls, fresh, alias, fresh=True)
-                q.write_rows(cls, revived, alias)
+            # Rows are produced while they are written (the database inserts while the next
+            # series is encoded); a bad series met on the way rolls the whole call back.
+            fresh = [(k, s) for k, s in items if k not in with_rows]
+            revived = [(k, s) for k, s in items if k in with_rows]  # only tombstones left
+            q.write_rows(cls, cls._rows_of(fresh), alias, fresh=True)
+            q.write_rows(cls, cls._rows_of(revived), alias)
+
+    @classmethod
+    def _rows_of(cls, items: list[tuple[tuple, pd.Series]]) -> Iterator[tuple]:
+        grid = cls._hostore.grid
+        for key, serie in items:
+            yield from cls._rows(key, chunking.split(chunking.align(serie, grid), grid))
 
     @classmethod
     def _rows(cls, key: tuple, pieces: list[chunking.Piece]) -> list[tuple]:
@@ -175,7 +178,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
                 *key,
                 p.chunk_index,
                 q.db_datetime(start(p.chunk_index)),
-                p.values.dtype.name,
+                _dtype_name(p.values.dtype),
                 codecs.encode(p.values, info.codec_id),
                 now,
                 False,
@@ -289,6 +292,11 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         Sync clients that have not pulled since then will not learn of those deletions.
         """
         return cls._default_manager.all().purge_tombstones(older_than)
+
+
+@functools.cache
+def _dtype_name(dtype: np.dtype) -> str:
+    return dtype.name  # a slow property in numpy 2, asked once per chunk
 
 
 def _on_class_prepared(sender, **kwargs) -> None:

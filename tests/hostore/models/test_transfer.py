@@ -148,7 +148,7 @@ def test_import_is_atomic(server, monkeypatch):
     real = _queries.write_rows
 
     def fail_after_first(model, rows, alias, fresh=False):
-        real(model, rows[:1], alias, fresh)
+        real(model, list(rows)[:1], alias, fresh)
         raise RuntimeError("injected")
 
     monkeypatch.setattr(_queries, "write_rows", fail_after_first)

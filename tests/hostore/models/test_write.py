@@ -102,7 +102,7 @@ def test_failure_after_the_first_chunk_leaves_nothing(db, monkeypatch, mode):
     real_upsert = _queries.write_rows
 
     def upsert_then_fail(model, rows, alias, fresh=False):
-        real_upsert(model, rows[:1], alias, fresh)  # the first chunk reaches the table ...
+        real_upsert(model, list(rows)[:1], alias, fresh)  # the first chunk reaches the table ...
         assert model.objects.filter(updated_at__gt=before_max).exists()
         raise RuntimeError("injected failure")  # ... then the write breaks
 
@@ -121,7 +121,7 @@ def test_failure_after_the_first_chunk_leaves_nothing(db, monkeypatch, mode):
 def test_failure_in_a_later_batch_of_set_many_leaves_nothing(db):
     mapping = {(i, "k"): series("2024-01-01", 48) for i in range(6)}
     mapping[(5, "k")] = series("2024-01-01 00:07", 2)  # off grid, in the last batch
-    small_batches = override_settings(HOSTORE={"SERIES_BATCH_SIZE": 2, "BULK_BATCH_SIZE": 1})
+    small_batches = override_settings(HOSTORE={"BULK_BATCH_SIZE": 1})
     with small_batches, pytest.raises(ValueError, match="grid"):
         HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
     assert HourlyStore.objects.count() == 0
