@@ -66,9 +66,9 @@ def create_tables() -> None:
     """
     from django.db import connection
 
-    from .models import FLOORS, STORES, all_models
-
     from hostore.models._storage import prefer_external_storage
+
+    from .models import FLOORS, STORES, all_models
 
     with connection.schema_editor() as editor:
         for model in all_models():
