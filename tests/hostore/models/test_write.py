@@ -229,3 +229,33 @@ def test_concurrent_plain_writes_one_wins_the_other_gets_integrity_error():
         t.join()
     assert sorted(outcomes) == ["integrity", "ok"]
     assert HourlyStore.get_ts(ATTRS).nunique() == 1
+
+
+def test_bad_series_met_during_a_streamed_copy_leaves_nothing(db):
+    """Enough rows for the COPY path on PostgreSQL; the bad series comes last."""
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 24))
+    before = snapshot(HourlyStore)
+    mapping = {(i, "k"): series("2024-01-01", 24 * 60) for i in range(2, 60)}  # 116 rows
+    mapping[(99, "k")] = series("2024-01-01 00:30", 2)  # off grid
+    with pytest.raises(ValueError, match="grid"):
+        HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
+    assert snapshot(HourlyStore) == before
+
+
+def test_set_many_ts_writes_new_series_and_revives_deleted_ones(db):
+    deleted = [(i, "k") for i in range(5)]
+    HourlyStore.set_many_ts(
+        {k: series("2024-01-01", 24) for k in deleted}, keys=("version", "kind")
+    )
+    HourlyStore.objects.all().delete()
+    mapping = {
+        (i, "k"): series("2024-03-01", 24 * 70, values=np.full(24 * 70, i)) for i in range(40)
+    }
+    HourlyStore.set_many_ts(mapping, keys=("version", "kind"))  # 35 new, 5 revived
+    for (version, kind), serie in mapping.items():
+        pd.testing.assert_series_equal(
+            HourlyStore.get_ts({"version": version, "kind": kind}), serie
+        )
+    # the revived series' old January chunk stays a tombstone, their new chunks are live
+    assert HourlyStore.objects.filter(is_deleted=True).count() == 5
+    assert HourlyStore.objects.filter(is_deleted=False).count() == 40 * 3
