@@ -126,7 +126,9 @@ class Grid:
         start = _chunk_start(self, chunk)
         if first_slot + n <= _chunk_start(self, chunk + 1):  # within one chunk: a slice
             return _chunk_index(self, chunk)[first_slot - start : first_slot - start + n]
-        return self._build_index(first_slot, n)
+        # many series of a stream share one range; a slice is a new Index object, so that
+        # setting .name on one result cannot leak into another
+        return _range_index(self, first_slot, n)[:n]
 
     def _build_index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         if self.daily:
@@ -232,6 +234,11 @@ def _chunk_index(grid: Grid, chunk: int) -> pd.DatetimeIndex:
     """Index of a whole chunk, kept for the many reads that fall inside one chunk."""
     start = _chunk_start(grid, chunk)
     return grid._build_index(start, _chunk_start(grid, chunk + 1) - start)
+
+
+@functools.lru_cache(maxsize=4)
+def _range_index(grid: Grid, first_slot: int, n: int) -> pd.DatetimeIndex:
+    return grid._build_index(first_slot, n)
 
 
 @functools.lru_cache(maxsize=65536)

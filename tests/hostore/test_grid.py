@@ -531,3 +531,12 @@ def test_date_bound_is_local_midnight():
     g = grid()
     assert g.bound_slot(dt.date(2024, 7, 14), "start") == _slot_of(g, "2024-07-14 00:00")
     assert g.bound_slot(dt.date(2024, 7, 14), "end") == _slot_of(g, "2024-07-14 00:00")
+
+
+@pytest.mark.parametrize("first, n", [(1000, 10), (1000, 5000)])  # one chunk; several
+def test_memoised_indexes_are_distinct_objects(first, n):
+    grid = get_grid("30min", "Europe/Paris", ("year", "month"))
+    a, b = grid.index(first, n), grid.index(first, n)
+    a.name = "renamed by a user"
+    assert a is not b and b.name is None
+    assert a.equals(b) and b.freq == "30min" and len(b) == n
