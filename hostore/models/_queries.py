@@ -1,7 +1,8 @@
-"""Every statement the chunk store sends: one per batch, never one per point or chunk.
+"""The chunk store's queries: one statement per batch, never one per point or chunk.
 
-Reads fetch plain tuples with ``values_list`` (no model instances on hot paths); writes
-are ``INSERT ... ON CONFLICT DO UPDATE`` batches, which also revive tombstones.
+Here: series locks, existence checks, tombstones, exports (through the ORM, with
+``values_list``: no model instances), and the choice of how rows are written. The hot
+statements themselves (the read ``SELECT``, multi-row upserts, ``COPY``) are in ``_sql``.
 """
 
 from __future__ import annotations
