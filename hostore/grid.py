@@ -111,14 +111,6 @@ class Grid:
         )
         return idx.as_unit("ns").asi8
 
-    def _wall(self, slots: np.ndarray) -> np.ndarray:
-        """Local wall time (naive datetime64) of each slot."""
-        slots = np.asarray(slots, dtype=np.int64)
-        if self.daily:
-            return slots.astype("datetime64[D]")
-        utc = pd.DatetimeIndex(self.slot_instants_ns(slots).view("datetime64[ns]"))
-        return utc.tz_localize("UTC").tz_convert(self.zone).tz_localize(None).values
-
     def index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
         first_slot, n = int(first_slot), int(n)
@@ -139,13 +131,6 @@ class Grid:
         return pd.date_range(start=start, periods=n, freq=self.offset, unit=OUTPUT_UNIT)
 
     # ----------------------------------------------------------------- chunks
-    def chunk_of(self, slots: np.ndarray) -> np.ndarray:
-        """Chunk index of each slot: the local year, or ``year * 12 + month - 1``."""
-        months = self._wall(slots).astype("datetime64[M]").astype(np.int64)
-        if self.monthly:
-            return months + _EPOCH_MONTH
-        return months // 12 + 1970
-
     def chunk_start_slot(self, chunks: np.ndarray) -> np.ndarray:
         """First slot of each chunk (local midnight starting its year or month)."""
         chunks = np.asarray(chunks, dtype=np.int64)

@@ -185,7 +185,7 @@ def test_replace_gives_the_new_series(case, data):
         check(model, out, trimmed(new))
         live = set(model.objects.filter(is_deleted=False).values_list("chunk_index", flat=True))
         valid = grid.slots(new.dropna().index)
-        assert live == {int(c) for c in grid.chunk_of(valid)}
+        assert live == {grid.chunk_of_slot(s) for s in valid}
 
 
 @st.composite
