@@ -61,14 +61,18 @@ def encode(array: np.ndarray, codec_id: str = DEFAULT_CODEC) -> bytes:
 
 
 def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
-    """Decode any known blob into a 1-D array of ``dtype`` (read-only view allowed)."""
+    """Decode any known blob into a writable 1-D array of ``dtype``.
+
+    Writable because reads hand decoded arrays to users without copying them.
+    """
     codec = codec_of(blob)
     try:
-        return codec.decode(blob, np.dtype(dtype))
+        array = codec.decode(blob, np.dtype(dtype))
     except Exception as exc:
         raise CorruptBlobError(
             f"a {codec.codec_id} blob of {len(blob)} bytes cannot be decoded as {dtype}: {exc}"
         ) from exc
+    return array if array.flags.writeable else array.copy()
 
 
 register(LZ4Codec())

@@ -30,7 +30,10 @@ class Codec(abc.ABC):
 
     @abc.abstractmethod
     def decode(self, blob: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
-        """Decode a blob written by :meth:`encode` into an array of ``dtype``."""
+        """Decode a blob written by :meth:`encode` into an array of ``dtype``.
+
+        Return a writable array if it costs nothing (:func:`hostore.codecs.decode` copies
+        a read-only one)."""
 
     def _header(self) -> bytes:
         return HEADER_MAGIC + bytes([self.header_byte])

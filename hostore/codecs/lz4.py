@@ -21,4 +21,5 @@ class LZ4Codec(Codec):
         return lz4.frame.compress(data, store_size=True, block_linked=False)
 
     def decode(self, blob, dtype) -> np.ndarray:
-        return np.frombuffer(lz4.frame.decompress(blob), dtype=dtype)
+        # a bytearray makes the array writable at no cost: it may become a user's Series
+        return np.frombuffer(lz4.frame.decompress(blob, return_bytearray=True), dtype=dtype)

@@ -300,3 +300,11 @@ def test_fixture_arrays_hold_the_interesting_values():
     assert curve.shape == (48 * 31,)
     assert 0 < np.isnan(curve).sum() < len(curve)
     assert np.load(FIXTURES / "loadcurve_f4.npy", allow_pickle=False).dtype == np.float32
+
+
+@pytest.mark.parametrize("codec_id", codecs.available())
+def test_decode_returns_a_writable_array(codec_id):
+    """Decoded arrays become users' Series without a copy: they must accept writes."""
+    array = codecs.decode(codecs.encode(np.array([1.0, np.nan, 3.5]), codec_id), "float64")
+    array[0] = 7.0
+    assert array.tolist()[0] == 7.0

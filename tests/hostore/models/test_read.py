@@ -412,3 +412,16 @@ def test_minute_store_round_trip_of_a_month(db):
     assert str(out.index.tz) == "UTC"
     [(ci, start)] = MinuteStore.objects.values_list("chunk_index", "start_ts")
     assert ci == 2024 * 12 + 1 and start == dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("window", [{}, {"start": "2024-01-05 02:00", "end": "2024-01-05 05:00"}])
+def test_returned_series_can_be_modified(db, window):
+    """One-chunk reads hand out the decoded array itself: it must be writable."""
+    idx = pd.date_range("2024-01-05", periods=10, freq="h", tz="Europe/Paris")
+    HourlyStore.set_ts({"version": 1, "kind": "a"}, pd.Series(np.arange(10.0), index=idx))
+    got = HourlyStore.get_ts({"version": 1, "kind": "a"}, **window)
+    streamed = next(HourlyStore.yield_many_ts())[0]
+    for serie in (got, streamed):
+        serie.iloc[0] = 42.0
+        serie *= 2
+        assert serie.iloc[0] == 84.0
