@@ -31,16 +31,17 @@ class StoreSQL:
         self.table = ops.quote_name(meta.db_table)
         q = [ops.quote_name(f.column) for f in self.fields]
         self.columns = q
-        key_cols = q[: len(self.keys)]
+        nk = len(self.keys)
+        key_cols, chunk, dtype, data, deleted = q[:nk], q[nk], q[nk + 2], q[nk + 3], q[nk + 5]
+        # what every read selects, and its condition: live chunks in [lo, hi]
+        self.chunk_cols = f"{chunk}, {dtype}, {data}"
+        self.live = f"{deleted} = %s AND {chunk} >= %s AND {chunk} <= %s"
         where = "".join(f"{c} = %s AND " for c in key_cols)
         self.select = (
-            f"SELECT {q[len(self.keys)]}, {ops.quote_name('dtype')}, {ops.quote_name('data')} "
-            f"FROM {self.table} WHERE {where}{ops.quote_name('is_deleted')} = %s "
-            f"AND {q[len(self.keys)]} >= %s AND {q[len(self.keys)]} <= %s "
-            f"ORDER BY {q[len(self.keys)]}"
+            f"SELECT {self.chunk_cols} FROM {self.table} WHERE {where}{self.live} ORDER BY {chunk}"
         )
-        conflict = ", ".join((*key_cols, q[len(self.keys)]))
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in q[len(self.keys) + 1 :])
+        conflict = ", ".join((*key_cols, chunk))
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in q[nk + 1 :])
         self.insert_head = f"INSERT INTO {self.table} ({', '.join(q)}) VALUES "
         self.row_marks = "(" + ", ".join(["%s"] * len(q)) + ")"
         self.insert_tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
@@ -55,7 +56,13 @@ class StoreSQL:
     def key_params(self, key: tuple) -> list:
         """Key values as the database driver wants them (what ``filter()`` would send)."""
         conn = self.connection
-        return [f.get_db_prep_value(v, conn) for f, v in zip(self.fields, key, strict=False)]
+        fields = self.fields[: len(self.keys)]
+        return [f.get_db_prep_value(v, conn) for f, v in zip(fields, key, strict=True)]
+
+    @staticmethod
+    def live_params(lo: int | None, hi: int | None) -> list:
+        """Parameters of :attr:`live`: not deleted, chunk indexes in ``[lo, hi]``."""
+        return [False, _INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
 
     def prepare_rows(self, rows: Iterable[Sequence]) -> Iterator[tuple]:
         """Rows (keys, then :data:`ROW_FIELDS`) as the driver wants them.
@@ -66,15 +73,13 @@ class StoreSQL:
         """
         conn = self.connection
         nk = len(self.keys)
-        key_fields, when = self.fields[:nk], self.fields[nk + 1]
+        when = self.fields[nk + 1]
         prepared_at: dict = {}
         last_key, key_params = None, []
         for row in rows:
             if row[:nk] != last_key:
                 last_key = row[:nk]
-                key_params = [
-                    f.get_db_prep_value(v, conn) for f, v in zip(key_fields, last_key, strict=True)
-                ]
+                key_params = self.key_params(last_key)
             chunk, start, dtype, data, updated, deleted = row[nk:]
             if start not in prepared_at:
                 prepared_at[start] = when.get_db_prep_value(start, conn)
@@ -96,13 +101,7 @@ class StoreSQL:
 
         ``only`` keeps just those chunk indexes (fetched rows outside it are dropped).
         """
-        params = [
-            *self.key_params(key),
-            False,
-            _INT_MIN if lo is None else lo,
-            _INT_MAX if hi is None else hi,
-        ]
-        rows = self._fetchall(self.select, params)
+        rows = self._fetchall(self.select, [*self.key_params(key), *self.live_params(lo, hi)])
         if only is not None:
             wanted = set(only)
             rows = [r for r in rows if r[0] in wanted]
@@ -148,20 +147,16 @@ class StoreSQL:
         ``budget`` bytes of blobs (at most ``max_rows`` rows).
         """
         conn = self.connection
-        ops = conn.ops
         by_name = {f.name: f for f in self.fields}
         nk = len(self.keys)
-        order = self.columns[: nk + 1]
-        where = "".join(f"{ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
-        head = (
-            f"SELECT {', '.join(order)}, {ops.quote_name('dtype')}, {ops.quote_name('data')} "
-            f"FROM {self.table} WHERE {where}{ops.quote_name('is_deleted')} = %s "
-            f"AND {order[nk]} >= %s AND {order[nk]} <= %s"
-        )
+        order = self.columns[: nk + 1]  # keys, then chunk_index: the unique index
+        where = "".join(f"{conn.ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
+        keys = "".join(f"{c}, " for c in order[:nk])
+        head = f"SELECT {keys}{self.chunk_cols} FROM {self.table} WHERE {where}{self.live}"
         after_sql = f" AND ({', '.join(order)}) > ({', '.join(['%s'] * len(order))})"
         tail = f" ORDER BY {', '.join(order)} LIMIT %s"
         params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
-        params += [False, _INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
+        params += self.live_params(lo, hi)
         convert = self._key_converters()
         rows_per_page, after = min(64, max_rows), None
         while True:
