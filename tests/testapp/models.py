@@ -48,6 +48,28 @@ class MinuteStore(TimeseriesChunkStore):
     STORE_TZ = "UTC"
 
 
+class TypedKeyStore(TimeseriesChunkStore):
+    """Business keys of types the database driver loads in its own ways (dates, UUIDs,
+    datetimes, decimals): they must come back from every read path as they were written."""
+
+    day = models.DateField()
+    uid = models.UUIDField()
+    at = models.DateTimeField()
+    ratio = models.DecimalField(max_digits=6, decimal_places=2)
+
+    STORE_FREQ = "1h"
+    STORE_TZ = "UTC"
+
+
+class AddressKeyStore(TimeseriesChunkStore):
+    """A key Django loads as text on PostgreSQL (inet), which binary results would change."""
+
+    ip = models.GenericIPAddressField()
+
+    STORE_FREQ = "1h"
+    STORE_TZ = "UTC"
+
+
 class CustomMetaStore(TimeseriesChunkStore):
     """A store whose Meta has its own table name, ordering, names and extra index."""
 

@@ -14,7 +14,9 @@ from hostore.exceptions import InvalidAttrsError
 from tests.testapp.models import (
     HourlyStore,
     KeylessStore,
+    AddressKeyStore,
     MinuteStore,
+    TypedKeyStore,
     YearlyStore,
     ZstdStore,
 )
@@ -425,3 +427,52 @@ def test_returned_series_can_be_modified(db, window):
         serie.iloc[0] = 42.0
         serie *= 2
         assert serie.iloc[0] == 84.0
+
+
+def test_keys_of_every_type_come_back_as_written(db):
+    """Dates, UUIDs, datetimes and decimals as keys: PostgreSQL reads fetch them in the
+    binary result format, and they must not change type or zone on the way back."""
+    import decimal
+    import uuid
+
+    keys = ("day", "uid", "at", "ratio")
+    series = {}
+    for i in range(3):
+        key = (
+            dt.date(2024, 1, 1 + i),
+            uuid.UUID(int=i + 1),
+            dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i),
+            decimal.Decimal(f"{i}.25"),
+        )
+        series[key] = serie("2024-01-30", "2024-02-02", tz="UTC", offset=i)
+    TypedKeyStore.set_many_ts(series, keys=keys)
+
+    seen = {}
+    for out, attrs in TypedKeyStore.yield_many_ts():
+        key = tuple(attrs[k] for k in keys)
+        assert [type(v) for v in key] == [type(v) for v in next(iter(series))]
+        seen[key] = out
+    assert seen.keys() == series.keys()
+    for key, expected in series.items():
+        assert_exact(seen[key], expected)
+        attrs = dict(zip(keys, key, strict=True))
+        assert_exact(TypedKeyStore.get_ts(attrs), expected)
+        window = TypedKeyStore.get_ts(attrs, "2024-02-01", "2024-02-01 05:00")
+        assert_exact(window, expected["2024-02-01":"2024-02-01 05:00"])
+    frame = TypedKeyStore.get_many_ts({"day": dt.date(2024, 1, 2)})
+    assert list(frame.columns) == [list(series)[1]]
+    assert frame.iloc[:, 0].dropna().equals(series[list(series)[1]].astype(float))
+
+
+def test_keys_read_as_text_come_back_as_written(db):
+    """An IP address key: Django loads inet columns as strings, so the reads of such a
+    store use the text result format (binary results would give ipaddress objects)."""
+    series = {("10.0.0.1",): serie("2024-01-01", "2024-01-02", tz="UTC")}
+    series[("2001:db8::1",)] = serie("2024-03-01", "2024-03-02", tz="UTC", offset=5)
+    AddressKeyStore.set_many_ts(series, keys=("ip",))
+    seen = {attrs["ip"]: out for out, attrs in AddressKeyStore.yield_many_ts()}
+    assert {type(ip) for ip in seen} == {str}
+    assert seen.keys() == {"10.0.0.1", "2001:db8::1"}
+    for (ip,), expected in series.items():
+        assert_exact(seen[ip], expected)
+        assert_exact(AddressKeyStore.get_ts({"ip": ip}), expected)
