@@ -71,9 +71,7 @@ class StoreSQL:
         self._copy_types = None
         # Blobs come back as raw bytes in the binary format, not hex text twice their size
         # that the driver must decode: reads of whole series take about 40% less time.
-        self.binary_keys = all(
-            f.get_internal_type() in _BINARY_SAFE for f in self.fields[:nk]
-        )
+        self.binary_keys = all(f.get_internal_type() in _BINARY_SAFE for f in self.fields[:nk])
 
     # ------------------------------------------------------------------ adaptation
     @property

@@ -1,6 +1,8 @@
 """Reading: windows, missing chunks, trimming, many-series reads and read metadata."""
 
 import datetime as dt
+import decimal
+import uuid
 from collections.abc import Iterator
 
 import numpy as np
@@ -12,9 +14,9 @@ from django.utils import timezone
 
 from hostore.exceptions import InvalidAttrsError
 from tests.testapp.models import (
+    AddressKeyStore,
     HourlyStore,
     KeylessStore,
-    AddressKeyStore,
     MinuteStore,
     TypedKeyStore,
     YearlyStore,
@@ -432,9 +434,6 @@ def test_returned_series_can_be_modified(db, window):
 def test_keys_of_every_type_come_back_as_written(db):
     """Dates, UUIDs, datetimes and decimals as keys: PostgreSQL reads fetch them in the
     binary result format, and they must not change type or zone on the way back."""
-    import decimal
-    import uuid
-
     keys = ("day", "uid", "at", "ratio")
     series = {}
     for i in range(3):
