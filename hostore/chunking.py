@@ -7,6 +7,7 @@ nothing is stored.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -143,34 +144,38 @@ def assemble(
     parts = list(parts)
     if not parts:
         return None
-    if len(parts) == 1 and parts[0][1].dtype.kind == "f":  # no copy needed to join parts
-        start, array = parts[0]
-        a = 0 if lo is None else max(0, lo - start)
-        b = len(array) if hi is None else min(len(array), hi + 1 - start)
-        valid = np.flatnonzero(~np.isnan(array[a:b])) if a < b else ()
-        if not len(valid):
-            return None
-        return start + a + int(valid[0]), array[a + valid[0] : a + valid[-1] + 1]
-    first = min(s for s, _ in parts)
-    last = max(s + len(a) for s, a in parts)
-    if lo is not None:
-        first = max(first, lo)
-    if hi is not None:
-        last = min(last, hi + 1)
-    if last <= first:
-        return None
     dtype = np.result_type(*(a.dtype for _, a in parts))
     if dtype.kind != "f":  # holcstore 0.5 kept the int/bool dtype of a chunk without gaps
         dtype = np.dtype(np.float64)
-    out = np.full(last - first, np.nan, dtype=dtype)
-    for start, array in parts:
-        a, b = max(start, first), min(start + len(array), last)
-        if a < b:
-            out[a - first : b - first] = array[a - start : b - start]
-    valid = np.flatnonzero(~np.isnan(out))
-    if not len(valid):
+    if len(parts) == 1 and parts[0][1].dtype == dtype:  # a window of one chunk: no copy
+        first, out = parts[0]
+    elif all(a.dtype == dtype for _, a in parts) and all(
+        s + len(a) == s_next for (s, a), (s_next, _) in itertools.pairwise(parts)
+    ):  # consecutive chunks in order (a whole series, usually): one C-level join
+        first, out = parts[0][0], np.concatenate([a for _, a in parts])
+    else:
+        first = min(s for s, _ in parts)
+        out = np.full(max(s + len(a) for s, a in parts) - first, np.nan, dtype=dtype)
+        for start, array in parts:
+            out[start - first : start - first + len(array)] = array
+    a = 0 if lo is None else max(0, lo - first)
+    b = len(out) if hi is None else min(len(out), hi + 1 - first)
+    if a >= b:
         return None
-    return first + int(valid[0]), out[valid[0] : valid[-1] + 1]
+    return _trimmed(first + a, out[a:b])
+
+
+def _trimmed(first: int, values: np.ndarray) -> tuple[int, np.ndarray] | None:
+    """``values`` without leading and trailing NaN (a view), or None if all are NaN."""
+    nan = np.isnan
+    if not (nan(values[0]) or nan(values[-1])):  # the common case: nothing to trim
+        return first, values
+    missing = nan(values)
+    head = int(missing.argmin())  # the first False
+    if missing[head]:
+        return None
+    tail = len(values) - int(missing[::-1].argmin())
+    return first + head, values[head:tail]
 
 
 def to_series(grid: Grid, first_slot: int, values: np.ndarray) -> pd.Series:

@@ -175,10 +175,9 @@ class Grid:
         ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
         if ts is pd.NaT:
             return None
+        ns = _ns(ts)
         if ts.tzinfo is None:
-            ns = self._wall_to_ns(ts.as_unit("ns").value, earliest=side == "start")
-        else:
-            ns = ts.as_unit("ns").value
+            ns = self._wall_to_ns(ns, earliest=side == "start")
         if self.daily:
             offset = dt.datetime.fromtimestamp(ns // 10**9, tz=self.zone).utcoffset()
             day = (ns + int(offset.total_seconds()) * 10**9) // (24 * _NS_PER_HOUR)
@@ -207,6 +206,15 @@ class Grid:
     def chunk_start_datetime(self, chunk: int) -> dt.datetime:
         """Aware UTC datetime of a chunk's first slot (the ``start_ts`` column)."""
         return _chunk_start_datetime(self, int(chunk))
+
+
+def _ns(ts: pd.Timestamp) -> int:
+    """Nanoseconds of a Timestamp of any unit (``.value`` is in ns whatever the unit, and
+    costs far less than ``as_unit``, which raises the clearer error out of range)."""
+    try:
+        return ts.value
+    except OverflowError:
+        return ts.as_unit("ns").value
 
 
 @functools.lru_cache(maxsize=65536)
