@@ -123,12 +123,14 @@ def codec_table(results: list[dict]) -> str:
             f"{figures['bytes_per_point']:.2f}",
             f"{figures['encode_mb_s']:.0f}",
             f"{figures['decode_mb_s']:.0f}",
+            f"{figures['decode_series_mb_s']:.0f}" if "decode_series_mb_s" in figures else "-",
         ]
         for codec in results[0]["codecs"]
         for result in results
         for figures in [result["codec_speed"][codec]]
     ]
-    return table(["codec", "worker", "B/pt", "encode MB/s", "decode MB/s"], rows)
+    headers = ["codec", "worker", "B/pt", "encode MB/s", "decode MB/s", "decode series MB/s"]
+    return table(headers, rows)
 
 
 def render(run: dict) -> str:

@@ -35,6 +35,11 @@ class Codec(abc.ABC):
         Return a writable array if it costs nothing (:func:`hostore.codecs.decode` copies
         a read-only one)."""
 
+    def decode_many(self, blobs: list, dtypes: list[np.dtype]) -> list[np.ndarray]:
+        """Decode several blobs of this codec (a series' chunks). A codec whose decoding
+        is dominated by fixed per-call costs overrides it to decode them together."""
+        return [self.decode(blob, dtype) for blob, dtype in zip(blobs, dtypes, strict=True)]
+
     def _header(self) -> bytes:
         return HEADER_MAGIC + bytes([self.header_byte])
 

@@ -1,21 +1,31 @@
-"""Decimal-scaled integer deltas: the compact codec for metered data.
+"""Decimal-scaled integers: the compact codec for metered data.
 
 Meter readings are integers or have a few decimals (watts, kWh with 3 decimals) held in
 floats. When every value ``v`` equals ``round(v * 10**k) / 10**k`` bit for bit, the
-integers ``round(v * 10**k)`` are stored instead: their differences from one slot to the
-next are small, zig-zag encoded into the narrowest unsigned width, split into byte planes
-and compressed with LZ4 (within 15% of zstd's size on these planes, several times faster
-to encode and decode). NaN slots are a separate bitmap. Arrays that are not decimal fall back to
-byte-shuffled zstd of the raw floats. Decoding is exact in every case (checked when
-encoding, by decoding).
+integers ``round(v * 10**k)`` are stored instead, in one of two forms, whichever needs the
+narrower unsigned width (offsets on a tie: they decode with fewer passes):
 
-Blob: header (``HCS``, codec byte, then ``<BBBBI``: mode, k, width, has_nan, n) + body.
+- offsets from the chunk's smallest integer (frame of reference): load curves, which swing
+  across their range every day;
+- zig-zag encoded differences from one slot to the next: smooth or cumulative readings
+  (meter indexes), whose steps are far smaller than their range.
+
+The integers are split into byte planes (the mostly-zero high bytes form long runs) and
+compressed with LZ4 (within 15% of zstd's size on these planes, several times faster to
+encode and decode). NaN slots are a separate bitmap. Arrays that are not decimal fall back
+to byte-shuffled zstd of the raw floats. Decoding is exact in every case: ``_scaled``
+checks, when encoding, that the integers give back every value bit for bit.
+
+Blob: header (``HCS``, codec byte, then ``<BBBBI``: mode, k, width, has_nan, n), the base
+integer (``<q``: the smallest one for offsets, the first one for deltas), then the body.
 """
 
 from __future__ import annotations
 
 import functools
 import struct
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import lz4.block
 import numpy as np
@@ -24,8 +34,12 @@ from ._base import Codec, zstd_compressor, zstd_decompressor
 from .zstd import shuffle, unshuffle
 
 _LAYOUT = struct.Struct("<BBBBI")
-_RAW, _DELTA = 0, 1
+_BASE = struct.Struct("<q")
+# Modes. _FIRST_DELTAS (deltas from 0, so the first one is the first value) is only read:
+# chunks written before _DELTA existed use it.
+_RAW, _FIRST_DELTAS, _OFFSET, _DELTA = 0, 1, 2, 3
 _MAX_DECIMALS = 6
+_FLOAT64 = np.dtype(np.float64)
 _MAX_EXACT = 2**53  # integers above this are not all representable in a float64
 
 
@@ -42,12 +56,11 @@ def _unzigzag(z: np.ndarray) -> np.ndarray:
     return (z >> 1) ^ -(z & 1)
 
 
-def _from_planes(raw: memoryview, width: int, n: int) -> np.ndarray:
+def _from_planes(planes: np.ndarray) -> np.ndarray:
     """Unsigned ints from their byte planes (:func:`shuffle`), by shift-or: faster than
     :func:`unshuffle`'s strided copy."""
-    planes = np.frombuffer(raw, dtype=np.uint8, count=n * width).reshape(width, n)
-    out = planes[0].astype(f"<u{width}")
-    for i in range(1, width):
+    out = planes[0].astype(f"<u{len(planes)}")
+    for i in range(1, len(planes)):
         out |= planes[i].astype(out.dtype) << (8 * i)
     return out
 
@@ -71,7 +84,7 @@ def _scaled(values: np.ndarray, finite: np.ndarray) -> tuple[int, np.ndarray] | 
 
 
 class DeltaCodec(Codec):
-    """Compact and exact: 1.2-1.6 bytes per point on integer-watt load curves."""
+    """Compact and exact: about 1.5 bytes per point on integer-watt load curves."""
 
     codec_id = "delta"
     header_byte = 2
@@ -88,45 +101,132 @@ class DeltaCodec(Codec):
         if found is None:
             header = _LAYOUT.pack(_RAW, 0, array.dtype.itemsize, 0, n)
             body = zstd_compressor(self.zstd_level).compress(shuffle(array))
+            return self._header() + header + body
+        k, ints = found
+        if has_nan:  # NaN slots repeat the previous value (the first one, if leading)
+            last = np.maximum.accumulate(np.where(nan, -1, np.arange(n)))
+            last[last < 0] = np.argmin(nan)
+            ints = ints[last]
+        low, first = int(ints.min()), int(ints[0])
+        codes = _zigzag(np.diff(ints, prepend=ints[:1]))  # the first delta is 0
+        offset_width = _width(int(ints.max()) - low)
+        if offset_width <= min(4, _width(int(codes.max()))):  # 4: offsets exact in float64
+            mode, width, base = _OFFSET, offset_width, low
+            codes = ints - low
         else:
-            k, ints = found
-            if has_nan:  # repeat the previous value so that NaN slots cost a zero delta
-                last = np.maximum.accumulate(np.where(nan, 0, np.arange(n)))
-                ints = ints[last]
-            codes = _zigzag(np.diff(ints, prepend=np.int64(0)))
-            top = int(codes.max())
-            width = next(w for w in (1, 2, 4, 8) if top < 2 ** (8 * w))
-            mask = np.packbits(nan).tobytes() if has_nan else b""
-            header = _LAYOUT.pack(_DELTA, k, width, has_nan, n)
-            body = lz4.block.compress(mask + shuffle(codes.astype(f"<u{width}")))
+            mode, width, base = _DELTA, _width(int(codes.max())), first
+        mask = np.packbits(nan).tobytes() if has_nan else b""
+        header = _LAYOUT.pack(mode, k, width, has_nan, n) + _BASE.pack(base)
+        body = lz4.block.compress(mask + shuffle(codes.astype(f"<u{width}")))
         return self._header() + header + body
 
     def decode(self, blob, dtype) -> np.ndarray:
-        start = len(self._header())
+        return self.decode_many([blob], [np.dtype(dtype)])[0]
+
+    def decode_many(self, blobs: list, dtypes: list[np.dtype]) -> list[np.ndarray]:
+        """Offset chunks decoding to float64 (load curves) are decoded together, plane by
+        plane, so that the per-call costs of numpy are paid once per series instead of once
+        per chunk; other chunks one by one."""
+        out: list = [None] * len(blobs)
+        offsets: dict[int, list] = {}  # width -> [(position, head, body)]
+        skip = len(self._header())
+        for i, (blob, dtype) in enumerate(zip(blobs, dtypes, strict=True)):
+            head = _Head.of(blob, skip)
+            payload = memoryview(blob)[head.body_start :]
+            if head.mode == _RAW:
+                out[i] = unshuffle(zstd_decompressor().decompress(payload), dtype)
+                continue
+            body = memoryview(lz4.block.decompress(payload))
+            if head.mode == _OFFSET and dtype is _FLOAT64:
+                offsets.setdefault(head.width, []).append((i, head, body))
+            else:
+                out[i] = _decode_one(head, body, dtype)
+        for width, group in offsets.items():
+            joined = _float_of_planes(
+                [
+                    np.frombuffer(b"".join([body[h.plane(p)] for _, h, body in group]), np.uint8)
+                    for p in range(width)
+                ]
+            )
+            start = 0
+            for i, head, body in group:
+                out[i] = _finish(head, body, joined[start : start + head.n])
+                start += head.n
+        return out
+
+
+class _Head(NamedTuple):
+    """The header fields of a blob, and where its body starts."""
+
+    mode: int
+    k: int
+    width: int
+    n: int
+    mask_len: int  # bytes of the NaN bitmap at the start of the body
+    base: int
+    body_start: int
+
+    @classmethod
+    def of(cls, blob, start: int) -> _Head:
         mode, k, width, has_nan, n = _LAYOUT.unpack_from(blob, start)
-        payload = memoryview(blob)[start + _LAYOUT.size :]
-        if mode == _RAW:
-            return unshuffle(zstd_decompressor().decompress(payload), dtype)
-        raw = np.frombuffer(lz4.block.decompress(payload), dtype=np.uint8)
-        mask_len = (n + 7) // 8 if has_nan else 0
-        planes = raw[mask_len:].reshape(width, n)
-        if width <= 2:  # one gather from codes to float deltas (hot path: few numpy calls)
-            codes = planes[0] if width == 1 else planes[0] | (planes[1].astype(np.uint16) << 8)
+        start += _LAYOUT.size
+        base = 0
+        if mode not in (_RAW, _FIRST_DELTAS):
+            (base,) = _BASE.unpack_from(blob, start)
+            start += _BASE.size
+        return cls(mode, k, width, n, (n + 7) // 8 if has_nan else 0, base, start)
+
+    def plane(self, p: int) -> slice:
+        """Where byte plane ``p`` lies in the body."""
+        start = self.mask_len + p * self.n
+        return slice(start, start + self.n)
+
+
+def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
+    planes = np.frombuffer(body, np.uint8, offset=head.mask_len).reshape(head.width, head.n)
+    if head.mode == _OFFSET:
+        values = _float_of_planes(planes)
+    else:
+        if head.width <= 2:  # one gather from codes to integer deltas (few numpy calls)
+            codes = planes[0] if head.width == 1 else planes[0] | (planes[1].astype("u2") << 8)
             deltas = _unzigzag_table().take(codes)
         else:
-            deltas = _unzigzag(_from_planes(raw[mask_len:], width, n))
-        # partial sums are integers below 2**53: exact in float64
-        values = np.cumsum(deltas, dtype=np.float64)
-        if k:
-            values /= 10.0**k
-        values = values.astype(dtype, copy=False)
-        if has_nan:
-            values[np.unpackbits(raw[:mask_len], count=n).view(bool)] = np.nan
-        return values
+            deltas = _unzigzag(_from_planes(planes))
+        # integer partial sums: a float cumsum is several times slower
+        values = np.cumsum(deltas).astype(np.float64)
+    return _finish(head, body, values).astype(dtype, copy=False)
+
+
+def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
+    """Add the base, scale back to decimals and put the NaN back, in place."""
+    if head.base:
+        values += head.base  # integers below 2**53: exact in float64
+    if head.k:
+        values /= 10.0**head.k
+    if head.mask_len:
+        bits = np.frombuffer(body[: head.mask_len], np.uint8)
+        values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
+    return values
+
+
+def _width(top: int) -> int:
+    """Bytes of the narrowest unsigned integer holding ``0..top``."""
+    return next(w for w in (1, 2, 4, 8) if top < 2 ** (8 * w))
+
+
+def _float_of_planes(planes: Sequence[np.ndarray]) -> np.ndarray:
+    """Float64 values of unsigned integers (< 2**32) from their byte planes, built in the
+    float array itself: fewer passes than joining the integers first."""
+    values = np.empty(len(planes[0]), dtype=np.float64)
+    values[:] = planes[-1]
+    for plane in planes[-2::-1]:
+        values *= 256.0
+        values += plane
+    return values
 
 
 @functools.cache
 def _unzigzag_table() -> np.ndarray:
-    """Float delta of every 16-bit zig-zag code (512 KB, built on first use)."""
+    """Signed delta of every 16-bit zig-zag code (512 KB, built on first use)."""
     codes = np.arange(2**16, dtype=np.int64)
-    return ((codes >> 1) ^ -(codes & 1)).astype(np.float64)
+    return (codes >> 1) ^ -(codes & 1)

@@ -198,12 +198,16 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
 
     @classmethod
     def _assemble(cls, rows, lo, hi) -> tuple[int, np.ndarray] | None:
+        """Decode one series' ``(chunk_index, dtype, data)`` rows (together: cheaper than
+        chunk by chunk) and join them into ``(first_slot, values)``."""
+        rows = list(rows)
+        if not rows:
+            return None
         grid = cls._hostore.grid
-        return chunking.assemble(
-            ((grid.cached_chunk_start(ci), codecs.decode(data, dtype)) for ci, dtype, data in rows),
-            lo,
-            hi,
-        )
+        chunks, dtypes, blobs = zip(*rows, strict=True)
+        arrays = codecs.decode_many(blobs, dtypes)
+        starts = [grid.cached_chunk_start(ci) for ci in chunks]
+        return chunking.assemble(zip(starts, arrays, strict=True), lo, hi)
 
     @classmethod
     def get_ts(cls, attrs: Mapping[str, Any], start=None, end=None) -> pd.Series | None:

@@ -308,3 +308,58 @@ def test_decode_returns_a_writable_array(codec_id):
     array = codecs.decode(codecs.encode(np.array([1.0, np.nan, 3.5]), codec_id), "float64")
     array[0] = 7.0
     assert array.tolist()[0] == 7.0
+
+
+# ----------------------------------------------------------------------------- decode_many
+def _mixed_blobs() -> tuple[list, list, list[np.ndarray]]:
+    """Blobs of every codec and delta mode, float32 and legacy int64 chunks, in one list."""
+    rng = np.random.default_rng(11)
+    watts = np.round(500 + 300 * np.sin(np.arange(1488) / 7.6) + rng.normal(0, 30, 1488))
+    watts[5:9] = np.nan
+    index = np.cumsum(rng.integers(0, 900, 700)) / 1000 + 5e5
+    items = [
+        (watts, "delta"),  # offsets
+        (watts[::-1].copy(), "delta"),
+        (index, "delta"),  # deltas
+        (ARRAYS["random-bits-float64"], "delta"),  # raw fallback
+        (watts.astype(np.float32), "delta"),  # offsets, decoded to float32
+        (np.full(300, np.nan), "delta"),
+        (watts * 1000, "delta"),  # offsets wider than two bytes
+        (ARRAYS["load-curve-float64"], "lz4"),
+        (ARRAYS["special-float32"], "shuffle-zstd"),
+        (watts[:744] / 10, "delta"),  # offsets with a decimal
+    ]
+    blobs = [codecs.encode(array, codec_id) for array, codec_id in items]
+    dtypes = [array.dtype.name for array, _ in items]
+    expected = [array for array, _ in items]
+    legacy = np.arange(24, dtype=np.int64)
+    blobs.append(lz4.frame.compress(legacy.tobytes()))
+    dtypes.append("int64")
+    expected.append(legacy)
+    return blobs, dtypes, expected
+
+
+def test_decode_many_equals_decode_of_each_blob():
+    blobs, dtypes, expected = _mixed_blobs()
+    got = codecs.decode_many(blobs, dtypes)
+    assert len(got) == len(expected)
+    for array, want, blob, dtype in zip(got, expected, blobs, dtypes, strict=True):
+        assert array.dtype == want.dtype
+        assert _bits(array) == _bits(want) == _bits(codecs.decode(blob, dtype))
+
+
+def test_decode_many_arrays_are_writable_and_independent():
+    blobs, dtypes, expected = _mixed_blobs()
+    got = codecs.decode_many(blobs, dtypes)
+    for array in got:
+        array[:] = -1  # delta decodes a series' chunks into one buffer: no overlap allowed
+    for array in got:
+        assert (array == -1).all()
+    assert sum(len(a) for a in got) == sum(len(a) for a in expected)
+
+
+def test_decode_many_names_a_corrupt_blob():
+    blobs, dtypes, _ = _mixed_blobs()
+    blobs[1] = blobs[1][:-40]
+    with pytest.raises(CorruptBlobError, match="delta blob of"):
+        codecs.decode_many(blobs, dtypes)

@@ -1,4 +1,5 @@
-"""The delta codec: decimal detection, exactness in every mode, and its compactness."""
+"""The delta codec: decimal detection, its choice of form, exactness in every mode, and its
+compactness."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ LAYOUT = delta._LAYOUT
 
 def header(blob: bytes) -> tuple:
     return LAYOUT.unpack(blob[4 : 4 + LAYOUT.size])  # mode, k, width, has_nan, n
+
+
+def base(blob: bytes) -> int:
+    return delta._BASE.unpack_from(blob, 4 + LAYOUT.size)[0]
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -36,7 +41,8 @@ def test_decimal_values_are_stored_as_scaled_integers(values, k):
     array = np.array(values)
     blob = codecs.encode(array, "delta")
     mode, scale, _, _, n = header(blob)
-    assert (mode, scale, n) == (delta._DELTA, k, len(values))
+    assert mode in (delta._OFFSET, delta._DELTA)
+    assert (scale, n) == (k, len(values))
     assert same_bits(codecs.decode(blob, "float64"), array)
 
 
@@ -64,10 +70,47 @@ def test_nan_slots_keep_their_places():
     assert same_bits(codecs.decode(blob, "float64"), array)
 
 
-def test_width_grows_with_the_largest_step():
-    small = codecs.encode(np.array([0.0, 100.0, 50.0]), "delta")
+def test_width_grows_with_the_spread_of_values():
+    small = codecs.encode(np.array([1000.0, 1100.0, 1050.0]), "delta")
     large = codecs.encode(np.array([0.0, 1e6, -1e6]), "delta")
-    assert header(small)[2] == 1 and header(large)[2] == 4
+    assert header(small)[:3] == (delta._OFFSET, 0, 1) and base(small) == 1000
+    assert header(large)[:3] == (delta._OFFSET, 0, 4) and base(large) == -1_000_000
+
+
+def test_load_curves_are_stored_as_offsets_and_meter_indexes_as_deltas():
+    rng = np.random.default_rng(5)
+    watts = np.round(400 + 300 * np.sin(np.arange(1488) / 7.6) + rng.normal(0, 40, 1488))
+    index = np.cumsum(rng.integers(0, 200, 1488)).astype(float) + 3_000_000.0
+    assert header(codecs.encode(watts, "delta"))[:3] == (delta._OFFSET, 0, 2)
+    assert header(codecs.encode(index, "delta"))[:3] == (delta._DELTA, 0, 2)  # offsets: 4
+    assert base(codecs.encode(index, "delta")) == index[0]
+    for array in (watts, index):
+        assert same_bits(codecs.decode(codecs.encode(array, "delta"), "float64"), array)
+
+
+def test_offsets_wider_than_four_bytes_are_stored_as_deltas():
+    # offsets of 8 bytes would not all be exact as float64: deltas are used even if as wide
+    array = np.array([0.0, 2.0**40, -(2.0**40), 2.0**50])
+    blob = codecs.encode(array, "delta")
+    assert header(blob)[:3] == (delta._DELTA, 0, 8)
+    assert same_bits(codecs.decode(blob, "float64"), array)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [np.nan, np.nan, 5000.0, 5001.0, np.nan],  # leading NaN take the first value
+        [np.nan, np.nan],
+        [np.nan, 0.25, np.nan, -7.5],
+    ],
+)
+def test_nan_slots_cost_no_width(values):
+    array = np.array(values)
+    blob = codecs.encode(array, "delta")
+    finite = array[~np.isnan(array)]
+    spread = np.ptp(finite * 100) if len(finite) else 0
+    assert header(blob)[2] == (1 if spread < 256 else 2)
+    assert same_bits(codecs.decode(blob, "float64"), array)
 
 
 def test_float32_round_trips():
@@ -100,3 +143,11 @@ ELEMENTS = st.one_of(
 def test_any_finite_or_nan_array_round_trips_bit_for_bit(array, dtype):
     array = array.astype(dtype)
     assert same_bits(codecs.decode(codecs.encode(array, "delta"), array.dtype), array)
+
+
+def test_format_fixtures_hold_every_mode():
+    """Each mode a blob may be in has a committed fixture (decoded by test_codecs.py)."""
+    from tests.hostore.codecs.test_codecs import FIXTURES
+
+    modes = {header(p.read_bytes())[0] for p in FIXTURES.glob("*.delta.bin")}
+    assert modes == {delta._RAW, delta._FIRST_DELTAS, delta._OFFSET, delta._DELTA}
