@@ -77,18 +77,10 @@ def _or(qs: Iterable[models.Q]) -> models.Q:
 
 def existing_keys(model, candidates: Sequence[tuple], alias: str) -> tuple[set, set]:
     """``(keys with live chunks, keys with any row)`` among the candidate key tuples."""
-    keys = model._hostore.keys
-    live: set = set()
-    rows: set = set()
-    manager = model._default_manager.using(alias)
-    for i in range(0, len(candidates), _OR_BATCH):
-        batch = candidates[i : i + _OR_BATCH]
-        qs = manager.filter(_or(_key_q(keys, k) for k in batch))
-        for *key, deleted in qs.values_list(*keys, "is_deleted").distinct():
-            rows.add(tuple(key))
-            if not deleted:
-                live.add(tuple(key))
-    return live, rows
+    wanted = set(candidates)
+    states = store_sql(model, alias).key_states(list(wanted), _OR_BATCH)
+    states = {(key, deleted) for key, deleted in states if key in wanted}
+    return {key for key, deleted in states if not deleted}, {key for key, _ in states}
 
 
 def fetch_chunks(model, key: tuple, chunks: Sequence[int], alias: str) -> list[tuple]:

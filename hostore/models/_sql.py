@@ -202,6 +202,37 @@ class StoreSQL:
             if not full:
                 return
 
+    def key_states(self, keys: Sequence[tuple], per_statement: int) -> set[tuple[tuple, bool]]:
+        """``(key, is_deleted)`` pairs present among the rows of the given series.
+
+        One statement per ``per_statement`` keys, with the keys as a row-value ``IN``
+        list: building the same condition as an ORM ``Q`` costs more than running it.
+        """
+        nk = len(self.keys)
+        deleted = self.columns[nk + 5]
+        if not nk:  # a keyless store holds one series
+            rows = self._fetchall(f"SELECT DISTINCT {deleted} FROM {self.table}", [])
+            return {((), bool(flag)) for (flag,) in rows} if keys else set()
+        cols = self.columns[:nk]
+        target = cols[0] if nk == 1 else f"({', '.join(cols)})"
+        mark = "%s" if nk == 1 else "(" + ", ".join(["%s"] * nk) + ")"
+        convert = self._key_converters()
+        found = set()
+        for i in range(0, len(keys), per_statement):
+            batch = keys[i : i + per_statement]
+            values = ", ".join([mark] * len(batch))
+            listed = f"({values})" if nk == 1 else f"(VALUES {values})"
+            sql = f"SELECT DISTINCT {', '.join(cols)}, {deleted} FROM {self.table} "
+            sql += f"WHERE {target} IN {listed}"
+            params = [p for key in batch for p in self.key_params(key)]
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            for row in rows:
+                row = self._convert(row, convert) if convert else row
+                found.add((tuple(row[:nk]), bool(row[nk])))
+        return found
+
     def _key_converters(self) -> list[tuple[int, list]]:
         """``from_db_value``/backend converters of the key columns (as the ORM applies)."""
         conn = self.connection

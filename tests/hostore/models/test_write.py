@@ -259,3 +259,35 @@ def test_set_many_ts_writes_new_series_and_revives_deleted_ones(db):
     # the revived series' old January chunk stays a tombstone, their new chunks are live
     assert HourlyStore.objects.filter(is_deleted=True).count() == 5
     assert HourlyStore.objects.filter(is_deleted=False).count() == 40 * 3
+
+
+def test_existing_series_are_found_whatever_the_key_types(db):
+    """The existence check compares keys as the database returns them (SQLite: dates,
+    UUIDs and decimals as text), after Django's conversions."""
+    import datetime as dt
+    import decimal
+    import uuid
+
+    from hostore.exceptions import SeriesExistsError
+    from tests.testapp.models import TypedKeyStore
+
+    keys = ("day", "uid", "at", "ratio")
+    key = (
+        dt.date(2024, 5, 1),
+        uuid.UUID(int=7),
+        dt.datetime(2024, 5, 1, 6, tzinfo=dt.timezone.utc),
+        decimal.Decimal("1.50"),
+    )
+    other = (key[0], uuid.UUID(int=8), key[2], key[3])
+    TypedKeyStore.set_many_ts({key: series("2024-05-01", 24, tz="UTC")}, keys=keys)
+    before = snapshot(TypedKeyStore)
+    with pytest.raises(SeriesExistsError, match="1 series"):
+        TypedKeyStore.set_many_ts(
+            {other: series("2024-05-01", 24, tz="UTC"), key: series("2024-06-01", 5, tz="UTC")},
+            keys=keys,
+        )
+    assert snapshot(TypedKeyStore) == before
+    TypedKeyStore.objects.filter(uid=key[1]).delete()  # tombstones: the series may return
+    TypedKeyStore.set_many_ts({key: series("2024-06-01", 5, tz="UTC", values=[1] * 5)}, keys=keys)
+    got = TypedKeyStore.get_ts(dict(zip(keys, key, strict=True)))
+    assert got.tolist() == [1.0] * 5 and got.index[0] == pd.Timestamp("2024-06-01", tz="UTC")
