@@ -79,6 +79,9 @@ def align(serie: pd.Series, grid: Grid) -> AlignedSeries:
     if serie.index.hasnans:
         raise InvalidSeriesError("the series index holds NaT; drop those rows first")
     index = grid.localize(serie.index)
+    slots = grid.regular_slots(index)
+    if slots is not None:  # sorted and unique
+        return AlignedSeries(slots, values)
     slots = grid.slots(index)
     if len(slots) > 1 and not (np.diff(slots) > 0).all():
         order = np.argsort(slots, kind="stable")
@@ -100,26 +103,26 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
         return []
     first, last = grid.chunk_of_slot(slots[0]), grid.chunk_of_slot(slots[-1])
     bounds = [grid.cached_chunk_start(c) for c in range(first, last + 2)]
-    cuts = np.searchsorted(slots, bounds)  # one search per chunk boundary, not per point
+    # one search per chunk boundary and one pass for the values per chunk, not per point
+    cuts = np.searchsorted(slots, bounds)
+    counts = np.cumsum(~np.isnan(values))[np.maximum(cuts - 1, 0)] * (cuts > 0)
+    has_values = (np.diff(counts) > 0).tolist()
+    cuts = cuts.tolist()
     pieces = []
     for i, chunk in enumerate(range(first, last + 1)):
-        lo, hi = cuts[i], cuts[i + 1]
-        if lo == hi or np.isnan(values[lo:hi]).all():  # a chunk with no value
+        if not has_values[i]:  # a chunk with no value
             continue
-        first, last, size = (
-            slots[lo] - bounds[i],
-            slots[hi - 1] - bounds[i],
-            bounds[i + 1] - bounds[i],
-        )
+        lo, hi, start, size = cuts[i], cuts[i + 1], bounds[i], bounds[i + 1] - bounds[i]
         if hi - lo == size:  # the whole period, in order: the values themselves
             array = values[lo:hi]
         else:
             array = np.full(size, np.nan, dtype=values.dtype)
-            if last - first + 1 == hi - lo:  # one contiguous run
-                array[first : last + 1] = values[lo:hi]
+            head, tail = int(slots[lo]) - start, int(slots[hi - 1]) - start
+            if tail - head + 1 == hi - lo:  # one contiguous run
+                array[head : tail + 1] = values[lo:hi]
             else:
-                array[slots[lo:hi] - bounds[i]] = values[lo:hi]
-        pieces.append(Piece(chunk, bounds[i], array))
+                array[slots[lo:hi] - start] = values[lo:hi]
+        pieces.append(Piece(chunk, start, array))
     return pieces
 
 

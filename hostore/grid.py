@@ -70,22 +70,38 @@ class Grid:
                 "timestamps instead"
             ) from None
 
+    def regular_slots(self, index: pd.DatetimeIndex) -> np.ndarray | None:
+        """Slot numbers of an aware index that runs one step at a time along the grid (the
+        usual input), or None if it does not. Sorted and unique when not None."""
+        if self.daily or not len(index):
+            return None
+        # in the index's own unit (pandas 3: often us), so that nothing is converted;
+        # steps and anchors are whole seconds, so they divide exactly
+        factor = _NS_PER_UNIT[index.unit]
+        raw, step, anchor = index.asi8, self.step_ns // factor, self.anchor_ns // factor
+        first, rem = divmod(int(raw[0]) - anchor, step)
+        if rem:
+            return None
+        freq = index.freq  # pandas checks a set freq against the values: no need to look
+        same_step = isinstance(freq, pd.offsets.Tick) and freq.nanos == self.step_ns
+        if not same_step and not (np.diff(raw) == step).all():
+            return None
+        return np.arange(first, first + len(raw), dtype=np.int64)
+
     def slots(self, index: pd.DatetimeIndex) -> np.ndarray:
         """Slot numbers of an aware index; :class:`OffGridError` for any off-grid timestamp."""
+        regular = self.regular_slots(index)
+        if regular is not None:
+            return regular
         if self.daily:
             ns = index.as_unit("ns").asi8
             local = index.tz_convert(self.zone).tz_localize(None).as_unit("ns").asi8
             slots = local // (24 * _NS_PER_HOUR)
             bad = self.slot_instants_ns(slots) != ns
         else:
-            # in the index's own unit (pandas 3: often us), so that nothing is converted;
-            # steps and anchors are whole seconds, so they divide exactly
             factor = _NS_PER_UNIT[index.unit]
-            raw, step, anchor = index.asi8, self.step_ns // factor, self.anchor_ns // factor
-            first, rem = divmod(int(raw[0]) - anchor, step) if len(raw) else (0, 1)
-            if not rem and (np.diff(raw) == step).all():  # regular: the common case
-                return np.arange(first, first + len(raw), dtype=np.int64)
-            slots, rem = np.divmod(raw - anchor, step)
+            step, anchor = self.step_ns // factor, self.anchor_ns // factor
+            slots, rem = np.divmod(index.asi8 - anchor, step)
             bad = rem != 0
         if bad.any():
             sample = ", ".join(str(t) for t in index[bad][:5])

@@ -162,6 +162,25 @@ def test_hourly_slots_are_local_whole_hours_in_fractional_offset_zones(tz):
         g.slots(aware_index(["2024-01-01 10:00+00:00"], tz))
 
 
+@pytest.mark.parametrize("unit", ["ns", "us", "s"])
+def test_regular_slots_only_for_one_step_at_a_time_on_the_grid(unit):
+    g = grid("30min")
+    idx = pd.date_range("2024-03-30", "2024-04-01", freq="30min", tz=PARIS, unit=unit)
+    expected = g.slots(pd.DatetimeIndex(idx.tolist()))  # no freq: checked value by value
+    assert idx.freq is not None
+    np.testing.assert_array_equal(g.regular_slots(idx), expected)
+    np.testing.assert_array_equal(g.regular_slots(pd.DatetimeIndex(idx.tolist())), expected)
+    assert np.array_equal(expected, np.arange(expected[0], expected[0] + len(idx)))
+    hourly = pd.date_range("2024-03-30", periods=10, freq="1h", tz=PARIS, unit=unit)
+    shifted = pd.date_range("2024-03-30 00:10", periods=10, freq="30min", tz=PARIS, unit=unit)
+    holes = idx.delete(5)
+    for other in (hourly, shifted, holes, idx[::-1]):
+        assert g.regular_slots(other) is None
+    np.testing.assert_array_equal(g.slots(hourly), expected[0] + 2 * np.arange(10))
+    np.testing.assert_array_equal(g.slots(holes), np.delete(expected, 5))
+    assert grid("1D").regular_slots(pd.date_range("2024-01-01", periods=3, tz=PARIS)) is None
+
+
 # ============================================================================ localize
 def test_localize_reads_naive_as_wall_time():
     g = grid()
