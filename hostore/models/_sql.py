@@ -148,11 +148,9 @@ class StoreSQL:
         started = time.monotonic()
         with conn.wrap_database_errors:
             if vendor == "postgresql":
-                import psycopg
-
-                with psycopg.Cursor(conn.connection) as cursor:
-                    cursor.execute(sql, params, prepare=True, binary=binary)
-                    rows = cursor.fetchall()
+                cursor = _read_cursor(conn)
+                cursor.execute(sql, params, prepare=True, binary=binary)
+                rows = cursor.fetchall()
             else:
                 cursor = conn.connection.cursor()
                 try:
@@ -286,6 +284,20 @@ class StoreSQL:
                         "time": f"{time.monotonic() - started:.3f}",
                     }
                 )
+
+
+def _read_cursor(conn):
+    """A server-binding psycopg cursor kept on the Django connection (one per thread) for
+    as long as its driver connection lives: setting up a cursor (adapters, query parsing)
+    costs more than a small prepared query."""
+    import psycopg
+
+    raw = conn.connection
+    kept = getattr(conn, "_hostore_read_cursor", None)
+    if kept is None or kept.connection is not raw or kept.closed:
+        kept = psycopg.Cursor(raw)
+        conn._hostore_read_cursor = kept
+    return kept
 
 
 @functools.lru_cache(maxsize=256)

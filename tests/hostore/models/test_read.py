@@ -475,3 +475,16 @@ def test_keys_read_as_text_come_back_as_written(db):
     for (ip,), expected in series.items():
         assert_exact(seen[ip], expected)
         assert_exact(AddressKeyStore.get_ts({"ip": ip}), expected)
+
+
+def test_reads_survive_a_reconnection(transactional_db):
+    """PostgreSQL reads keep a cursor on the connection: it must follow reconnections."""
+    HourlyStore.set_ts(A1, serie("2024-02-01", "2024-02-03"))
+    first = HourlyStore.get_ts(A1, "2024-02-01", "2024-02-01 05:00")
+    assert first.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    connection.close()
+    assert_exact(HourlyStore.get_ts(A1, "2024-02-01", "2024-02-01 05:00"), first)
+    # an error on the connection in between
+    with pytest.raises(Exception, match="hostore_no_such_table"), connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM hostore_no_such_table")
+    assert_exact(HourlyStore.get_ts(A1, "2024-02-01", "2024-02-01 05:00"), first)
