@@ -38,6 +38,7 @@ _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 OUTPUT_UNIT = pd.date_range("2000-01-01", periods=1, freq="D").unit
 # Range over which a zone's offsets are checked against the step at class creation.
 _CHECK_RANGE = ("1990-01-01", "2100-01-01")
+_MAX_CACHED_STARTS = 65536
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Grid:
     step_ns: int
     anchor_ns: int
     monthly: bool
+    # first slot of each chunk met so far: asked for every chunk of every read
+    _starts: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     # ----------------------------------------------------------------- timestamps -> slots
     def localize(self, index: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -134,9 +137,9 @@ class Grid:
         start = _chunk_start(self, chunk)
         if first_slot + n <= _chunk_start(self, chunk + 1):  # within one chunk: a slice
             return _chunk_index(self, chunk)[first_slot - start : first_slot - start + n]
-        # many series of a stream share one range; a slice is a new Index object, so that
-        # setting .name on one result cannot leak into another
-        return _range_index(self, first_slot, n)[:n]
+        # many series of a stream share one range; a view is a new Index object (sharing the
+        # values), so that setting .name on one result cannot leak into another
+        return _range_index(self, first_slot, n).view()
 
     def _build_index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         if self.daily:
@@ -171,7 +174,13 @@ class Grid:
 
     def cached_chunk_start(self, chunk: int) -> int:
         """First slot of one chunk, memoised (hot path of every read)."""
-        return _chunk_start(self, int(chunk))
+        try:
+            return self._starts[chunk]
+        except KeyError:
+            if len(self._starts) > _MAX_CACHED_STARTS:
+                self._starts.clear()
+            start = self._starts[chunk] = int(self.chunk_start_slot(np.array([chunk]))[0])
+            return start
 
     def chunk_bounds(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(first slot, one past the last slot)`` of each chunk."""
@@ -233,9 +242,8 @@ def _ns(ts: pd.Timestamp) -> int:
         return ts.as_unit("ns").value
 
 
-@functools.lru_cache(maxsize=65536)
 def _chunk_start(grid: Grid, chunk: int) -> int:
-    return int(grid.chunk_start_slot(np.array([chunk]))[0])
+    return grid.cached_chunk_start(chunk)
 
 
 @functools.lru_cache(maxsize=32)
