@@ -121,19 +121,23 @@ class StoreSQL:
             )
 
     # ------------------------------------------------------------------ statements
-    def fetch(self, key: tuple, lo: int | None = None, hi: int | None = None, only=None):
+    def fetch(
+        self, key: tuple, lo: int | None = None, hi: int | None = None, only=None, before=None
+    ):
         """``(chunk_index, dtype, data)`` of one series' live chunks in ``[lo, hi]``.
 
         ``only`` keeps just those chunk indexes (fetched rows outside it are dropped).
+        ``before``, a PostgreSQL ``(sql, params)`` statement, runs first in the same round
+        trip (a pipeline): the fetch starts, with its own snapshot, once it is done.
         """
         params = [*self.key_params(key), *self.live_params(lo, hi)]
-        rows = self._fetchall(self.select, params, binary=True)
+        rows = self._fetchall(self.select, params, binary=True, before=before)
         if only is not None:
             wanted = set(only)
             rows = [r for r in rows if r[0] in wanted]
         return rows
 
-    def _fetchall(self, sql: str, params: list, binary: bool = False) -> list[tuple]:
+    def _fetchall(self, sql: str, params: list, binary: bool = False, before=None) -> list[tuple]:
         """Run a read on the driver's own cursor: what Django's wrapper adds costs as much
         as the query itself on small reads (PostgreSQL: client-side binding, no prepared
         plan). Errors are translated and queries logged as Django does. ``binary`` asks
@@ -149,7 +153,12 @@ class StoreSQL:
         with conn.wrap_database_errors:
             if vendor == "postgresql":
                 cursor = _read_cursor(conn)
-                cursor.execute(sql, params, prepare=True, binary=binary)
+                if before is None:
+                    cursor.execute(sql, params, prepare=True, binary=binary)
+                else:
+                    with conn.connection.pipeline():
+                        conn.connection.execute(*before, prepare=True)
+                        cursor.execute(sql, params, prepare=True, binary=binary)
                 rows = cursor.fetchall()
             else:
                 cursor = conn.connection.cursor()
@@ -158,9 +167,9 @@ class StoreSQL:
                 finally:
                     cursor.close()
         if conn.queries_logged:
-            conn.queries_log.append(
-                {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"}
-            )
+            elapsed = f"{time.monotonic() - started:.3f}"
+            for text, values in ([before] if before else []) + [(sql, params)]:
+                conn.queries_log.append({"sql": f"{text} -- {values!r}", "time": elapsed})
         return rows
 
     def stream(self, filters: dict, lo: int | None, hi: int | None, max_rows: int, budget: int):

@@ -105,22 +105,23 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         attrs = info.attrs_of(key)
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
-            q.lock_series(cls, [key], alias)
             if update:
-                old = q.fetch_chunks(cls, key, [p.chunk_index for p in pieces], alias)
+                old = q.lock_and_fetch(cls, key, [p.chunk_index for p in pieces], alias)
                 stored = {ci: codecs.decode(data, dtype) for ci, dtype, data in old}
                 for piece in pieces:
                     if piece.chunk_index in stored:
                         piece.values = chunking.merge(piece.values, stored[piece.chunk_index])
-            elif replace:
-                covered = [p.chunk_index for p in pieces]
-                live = cls._default_manager.using(alias).filter(**attrs)
-                q.tombstone(live.exclude(chunk_index__in=covered))
-            elif q.existing_keys(cls, [key], alias)[0]:
-                raise SeriesExistsError(
-                    f"{info.label} already holds a series for {attrs}; pass update=True to "
-                    "merge or replace=True to overwrite"
-                )
+            else:
+                q.lock_series(cls, [key], alias)
+                if replace:
+                    covered = [p.chunk_index for p in pieces]
+                    live = cls._default_manager.using(alias).filter(**attrs)
+                    q.tombstone(live.exclude(chunk_index__in=covered))
+                elif q.existing_keys(cls, [key], alias)[0]:
+                    raise SeriesExistsError(
+                        f"{info.label} already holds a series for {attrs}; pass update=True "
+                        "to merge or replace=True to overwrite"
+                    )
             q.write_rows(cls, cls._rows(key, pieces), alias)
 
     @classmethod
