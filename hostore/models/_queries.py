@@ -2,7 +2,8 @@
 
 Here: series locks, existence checks, tombstones, exports (through the ORM, with
 ``values_list``: no model instances), and the choice of how rows are written. The hot
-statements themselves (the read ``SELECT``, multi-row upserts, ``COPY``) are in ``_sql``.
+statements themselves (the read ``SELECT``, the keys' existence ``SELECT``, multi-row
+upserts, ``COPY``) are in ``_sql``.
 """
 
 from __future__ import annotations
@@ -73,12 +74,10 @@ def lock_and_fetch(model, key: tuple, chunks: Sequence[int], alias: str) -> list
     On PostgreSQL both statements travel in one round trip; the fetch still runs once the
     lock is granted, on a snapshot taken then, so it sees every earlier writer's rows.
     """
-    if connections[alias].vendor != "postgresql":
+    if connections[alias].vendor != "postgresql" or not chunks:
+        lock_series(model, [key], alias)
         return fetch_chunks(model, key, chunks, alias)
     before = (_LOCK_SQL, [_lock_ids(model, [key])])
-    if not chunks:
-        lock_series(model, [key], alias)
-        return []
     return store_sql(model, alias).fetch(key, min(chunks), max(chunks), chunks, before)
 
 

@@ -17,6 +17,7 @@ from django.db import connections
 # Columns written for each chunk row, after the business keys.
 ROW_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_MAX_PARAMS = 999  # parameters per statement that every supported SQLite accepts
 # Key fields whose values come back alike from the text and the binary result formats.
 # Django registers text-only loaders for some types (inet and jsonb as strings): keys of
 # other fields are read in the text format.
@@ -224,6 +225,7 @@ class StoreSQL:
         target = cols[0] if nk == 1 else f"({', '.join(cols)})"
         mark = "%s" if nk == 1 else "(" + ", ".join(["%s"] * nk) + ")"
         convert = self._key_converters()
+        per_statement = max(1, min(per_statement, _MAX_PARAMS // nk))
         found = set()
         for i in range(0, len(keys), per_statement):
             batch = keys[i : i + per_statement]

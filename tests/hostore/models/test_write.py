@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import threading
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -11,9 +14,10 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from hostore import codecs
+from hostore.exceptions import SeriesExistsError
 from hostore.models import _queries
 from tests.conftest import snapshot
-from tests.testapp.models import HourlyStore, KeylessStore, YearlyStore
+from tests.testapp.models import HourlyStore, KeylessStore, TypedKeyStore, YearlyStore
 
 ATTRS = {"version": 1, "kind": "a"}
 
@@ -264,13 +268,6 @@ def test_set_many_ts_writes_new_series_and_revives_deleted_ones(db):
 def test_existing_series_are_found_whatever_the_key_types(db):
     """The existence check compares keys as the database returns them (SQLite: dates,
     UUIDs and decimals as text), after Django's conversions."""
-    import datetime as dt
-    import decimal
-    import uuid
-
-    from hostore.exceptions import SeriesExistsError
-    from tests.testapp.models import TypedKeyStore
-
     keys = ("day", "uid", "at", "ratio")
     key = (
         dt.date(2024, 5, 1),
@@ -291,3 +288,18 @@ def test_existing_series_are_found_whatever_the_key_types(db):
     TypedKeyStore.set_many_ts({key: series("2024-06-01", 5, tz="UTC", values=[1] * 5)}, keys=keys)
     got = TypedKeyStore.get_ts(dict(zip(keys, key, strict=True)))
     assert got.tolist() == [1.0] * 5 and got.index[0] == pd.Timestamp("2024-06-01", tz="UTC")
+
+
+def test_existence_check_of_many_series_spans_several_statements(db):
+    """More keys than one existence statement takes (two keys each): every one is seen."""
+    mapping = {(v, "k"): series("2024-01-01", 3) for v in range(450)}
+    HourlyStore.set_many_ts(mapping, keys=("version", "kind"))
+    HourlyStore.objects.filter(version__gte=400).delete()  # tombstones only: may return
+    before = snapshot(HourlyStore)
+    again = {key: series("2024-02-01", 2) for key in mapping}
+    with pytest.raises(SeriesExistsError, match="400 series of the mapping already exist"):
+        HourlyStore.set_many_ts(again, keys=("version", "kind"))
+    assert snapshot(HourlyStore) == before
+    revived = {(v, "k"): series("2024-02-01", 2) for v in range(400, 450)}
+    HourlyStore.set_many_ts(revived, keys=("version", "kind"))
+    assert HourlyStore.get_ts({"version": 420, "kind": "k"}).index[0].month == 2
