@@ -82,7 +82,7 @@ def align(serie: pd.Series, grid: Grid) -> AlignedSeries:
     slots = grid.regular_slots(index)
     if slots is not None:  # sorted and unique
         return AlignedSeries(slots, values)
-    slots = grid.slots(index)
+    slots = grid.irregular_slots(index)
     if len(slots) > 1 and not (np.diff(slots) > 0).all():
         order = np.argsort(slots, kind="stable")
         slots, values = slots[order], values[order]

@@ -83,19 +83,20 @@ class Grid:
         factor = _NS_PER_UNIT[index.unit]
         raw, step, anchor = index.asi8, self.step_ns // factor, self.anchor_ns // factor
         first, rem = divmod(int(raw[0]) - anchor, step)
-        if rem:
-            return None
-        freq = index.freq  # pandas checks a set freq against the values: no need to look
-        same_step = isinstance(freq, pd.offsets.Tick) and freq.nanos == self.step_ns
-        if not same_step and not (np.diff(raw) == step).all():
+        # every value is looked at: an index's freq is not proof (pandas 2 keeps it through
+        # DatetimeIndex.where, whatever the new values)
+        if rem or not (np.diff(raw) == step).all():
             return None
         return np.arange(first, first + len(raw), dtype=np.int64)
 
     def slots(self, index: pd.DatetimeIndex) -> np.ndarray:
         """Slot numbers of an aware index; :class:`OffGridError` for any off-grid timestamp."""
         regular = self.regular_slots(index)
-        if regular is not None:
-            return regular
+        return regular if regular is not None else self.irregular_slots(index)
+
+    def irregular_slots(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """:meth:`slots` of any aware index, checked value by value (unsorted, maybe
+        with duplicates: callers check)."""
         if self.daily:
             ns = index.as_unit("ns").asi8
             local = index.tz_convert(self.zone).tz_localize(None).as_unit("ns").asi8
@@ -137,9 +138,10 @@ class Grid:
         start = _chunk_start(self, chunk)
         if first_slot + n <= _chunk_start(self, chunk + 1):  # within one chunk: a slice
             return _chunk_index(self, chunk)[first_slot - start : first_slot - start + n]
-        # many series of a stream share one range; a view is a new Index object (sharing the
-        # values), so that setting .name on one result cannot leak into another
-        return _range_index(self, first_slot, n).view()
+        # many series of a stream share one range; a slice is a new Index over new arrays, so
+        # that setting .name or .freq on one result cannot leak into another (a view would
+        # share pandas 2's DatetimeArray, which holds the freq)
+        return _range_index(self, first_slot, n)[:n]
 
     def _build_index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         if self.daily:

@@ -137,6 +137,8 @@ class DeltaCodec(Codec):
                 out[i] = unshuffle(zstd_decompressor().decompress(payload), dtype)
                 continue
             body = memoryview(lz4.block.decompress(payload))
+            if len(body) != head.mask_len + head.width * head.n:
+                raise ValueError(f"a body of {len(body)} bytes cannot hold {head.n} values")
             if head.mode == _OFFSET and dtype is _FLOAT64:
                 offsets.setdefault(head.width, []).append((i, head, body))
             else:
@@ -192,15 +194,20 @@ def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
             deltas = _unzigzag_table().take(codes)
         else:
             deltas = _unzigzag(_from_planes(planes))
-        # integer partial sums: a float cumsum is several times slower
-        values = np.cumsum(deltas).astype(np.float64)
+        # integer partial sums (a float cumsum is several times slower), and the base added
+        # before the one conversion: differences from the first value may pass 2**53 when
+        # the values themselves do not
+        values = np.cumsum(deltas)
+        values += head.base
+        values = values.astype(np.float64)
+        head = head._replace(base=0)
     return _finish(head, body, values).astype(dtype, copy=False)
 
 
 def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
     """Add the base, scale back to decimals and put the NaN back, in place."""
     if head.base:
-        values += head.base  # integers below 2**53: exact in float64
+        values += head.base  # offsets below 2**32, integers below 2**53: exact in float64
     if head.k:
         values /= 10.0**head.k
     if head.mask_len:

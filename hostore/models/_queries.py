@@ -18,7 +18,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from ..conf import hostore_settings
-from ._sql import store_sql
+from ._sql import pipeline_supported, store_sql
 
 # Below this many rows a multi-row INSERT beats setting up a COPY.
 _COPY_MIN_ROWS = 64
@@ -74,7 +74,7 @@ def lock_and_fetch(model, key: tuple, chunks: Sequence[int], alias: str) -> list
     On PostgreSQL both statements travel in one round trip; the fetch still runs once the
     lock is granted, on a snapshot taken then, so it sees every earlier writer's rows.
     """
-    if connections[alias].vendor != "postgresql" or not chunks:
+    if connections[alias].vendor != "postgresql" or not chunks or not pipeline_supported():
         lock_series(model, [key], alias)
         return fetch_chunks(model, key, chunks, alias)
     before = (_LOCK_SQL, [_lock_ids(model, [key])])

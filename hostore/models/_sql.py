@@ -19,8 +19,8 @@ ROW_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_dele
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _MAX_PARAMS = 999  # parameters per statement that every supported SQLite accepts
 # Key fields whose values come back alike from the text and the binary result formats.
-# Django registers text-only loaders for some types (inet and jsonb as strings): keys of
-# other fields are read in the text format.
+# Django registers text-only loaders for some types (inet and jsonb as strings, timestamptz
+# made naive when USE_TZ=False): keys of other fields are read in the text format.
 _BINARY_SAFE = {
     "AutoField",
     "BigAutoField",
@@ -28,7 +28,6 @@ _BINARY_SAFE = {
     "BooleanField",
     "CharField",
     "DateField",
-    "DateTimeField",
     "DecimalField",
     "IntegerField",
     "PositiveBigIntegerField",
@@ -132,17 +131,21 @@ class StoreSQL:
         trip (a pipeline): the fetch starts, with its own snapshot, once it is done.
         """
         params = [*self.key_params(key), *self.live_params(lo, hi)]
-        rows = self._fetchall(self.select, params, binary=True, before=before)
+        rows = self._fetchall(self.select, params, binary=True, before=before, reuse=True)
         if only is not None:
             wanted = set(only)
             rows = [r for r in rows if r[0] in wanted]
         return rows
 
-    def _fetchall(self, sql: str, params: list, binary: bool = False, before=None) -> list[tuple]:
+    def _fetchall(
+        self, sql: str, params: list, binary: bool = False, before=None, reuse: bool = False
+    ) -> list[tuple]:
         """Run a read on the driver's own cursor: what Django's wrapper adds costs as much
         as the query itself on small reads (PostgreSQL: client-side binding, no prepared
         plan). Errors are translated and queries logged as Django does. ``binary`` asks
-        PostgreSQL for binary results (only for columns loaded alike in both formats)."""
+        PostgreSQL for binary results (only for columns loaded alike in both formats);
+        ``reuse`` runs small reads on a cursor kept on the connection (which holds its last
+        result until the next read)."""
         conn = self.connection
         vendor = conn.vendor
         if vendor not in ("postgresql", "sqlite"):
@@ -153,14 +156,18 @@ class StoreSQL:
         started = time.monotonic()
         with conn.wrap_database_errors:
             if vendor == "postgresql":
-                cursor = _read_cursor(conn)
-                if before is None:
-                    cursor.execute(sql, params, prepare=True, binary=binary)
-                else:
-                    with conn.connection.pipeline():
-                        conn.connection.execute(*before, prepare=True)
+                cursor = _read_cursor(conn, reuse)
+                try:
+                    if before is None:
                         cursor.execute(sql, params, prepare=True, binary=binary)
-                rows = cursor.fetchall()
+                    else:
+                        with conn.connection.pipeline():
+                            conn.connection.execute(*before, prepare=True)
+                            cursor.execute(sql, params, prepare=True, binary=binary)
+                    rows = cursor.fetchall()
+                finally:
+                    if cursor is not getattr(conn, "_hostore_read_cursor", None):
+                        cursor.close()
             else:
                 cursor = conn.connection.cursor()
                 try:
@@ -297,18 +304,28 @@ class StoreSQL:
                 )
 
 
-def _read_cursor(conn):
-    """A server-binding psycopg cursor kept on the Django connection (one per thread) for
-    as long as its driver connection lives: setting up a cursor (adapters, query parsing)
-    costs more than a small prepared query."""
+def _read_cursor(conn, reuse: bool):
+    """A server-binding psycopg cursor; with ``reuse``, the one kept on the Django connection
+    for as long as its driver connection lives: setting up a cursor (adapters, query
+    parsing) costs more than a small prepared query. A connection shared between threads
+    (``inc_thread_sharing``) keeps none: one cursor cannot serve two threads at once."""
     import psycopg
 
     raw = conn.connection
+    if not reuse or conn.allow_thread_sharing:
+        return psycopg.Cursor(raw)
     kept = getattr(conn, "_hostore_read_cursor", None)
     if kept is None or kept.connection is not raw or kept.closed:
         kept = psycopg.Cursor(raw)
         conn._hostore_read_cursor = kept
     return kept
+
+
+def pipeline_supported() -> bool:
+    """Whether the libpq under psycopg can pipeline statements (libpq 14 or later)."""
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
 
 
 @functools.lru_cache(maxsize=256)

@@ -181,6 +181,18 @@ def test_regular_slots_only_for_one_step_at_a_time_on_the_grid(unit):
     assert grid("1D").regular_slots(pd.date_range("2024-01-01", periods=3, tz=PARIS)) is None
 
 
+def test_an_index_whose_freq_lies_is_still_checked_value_by_value():
+    """pandas 2 keeps freq through DatetimeIndex.where whatever the new values: slots must
+    come from the values, never from freq."""
+    g = grid("30min")
+    idx = pd.date_range("2024-01-01", periods=6, freq="30min", tz=PARIS)
+    moved = idx.where(np.array([1, 1, 0, 1, 1, 1], bool), idx[2] + pd.Timedelta("1D"))
+    expected = np.asarray((moved - idx[0]) // pd.Timedelta("30min"))
+    assert g.regular_slots(moved) is None
+    np.testing.assert_array_equal(g.slots(moved) - g.slots(idx)[0], expected)
+    assert list(expected) == [0, 1, 50, 3, 4, 5]
+
+
 # ============================================================================ localize
 def test_localize_reads_naive_as_wall_time():
     g = grid()

@@ -351,10 +351,10 @@ def test_decode_many_equals_decode_of_each_blob():
 def test_decode_many_arrays_are_writable_and_independent():
     blobs, dtypes, expected = _mixed_blobs()
     got = codecs.decode_many(blobs, dtypes)
-    for array in got:
-        array[:] = -1  # delta decodes a series' chunks into one buffer: no overlap allowed
-    for array in got:
-        assert (array == -1).all()
+    for i, array in enumerate(got):
+        array[:] = i  # delta decodes a series' chunks into one buffer: no overlap allowed
+    for i, array in enumerate(got):
+        assert (array == i).all()
     assert sum(len(a) for a in got) == sum(len(a) for a in expected)
 
 
@@ -362,4 +362,15 @@ def test_decode_many_names_a_corrupt_blob():
     blobs, dtypes, _ = _mixed_blobs()
     blobs[1] = blobs[1][:-40]
     with pytest.raises(CorruptBlobError, match="delta blob of"):
+        codecs.decode_many(blobs, dtypes)
+
+
+def test_decode_many_rejects_a_header_that_does_not_match_its_body():
+    """A delta header announcing fewer values than its body holds must not shift the values
+    of the chunks decoded with it."""
+    blobs, dtypes, _ = _mixed_blobs()
+    n_at = 4 + 4  # magic + codec byte, then mode, k, width, has_nan, then n
+    n = int.from_bytes(blobs[0][n_at : n_at + 4], "little")
+    blobs[0] = blobs[0][:n_at] + (n - 1).to_bytes(4, "little") + blobs[0][n_at + 4 :]
+    with pytest.raises(CorruptBlobError, match="delta"):
         codecs.decode_many(blobs, dtypes)

@@ -151,3 +151,20 @@ def test_format_fixtures_hold_every_mode():
 
     modes = {header(p.read_bytes())[0] for p in FIXTURES.glob("*.delta.bin")}
     assert modes == {delta._RAW, delta._FIRST_DELTAS, delta._OFFSET, delta._DELTA}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [-(2.0**53 - 1), 2.0**52, 3.0],  # differences from the first value pass 2**53
+        [-4_600_000_000.000001, 4_600_000_000.0],  # the same with six decimals
+        [2.0**53 - 1, 2.0**53 - 3, 1.0],
+        [-(2.0**52), -(2.0**52) + 2.0**32 - 1],  # four-byte offsets from a large base
+    ],
+)
+def test_integers_across_the_exact_range_round_trip(values):
+    array = np.array(values)
+    blob = codecs.encode(array, "delta")
+    assert header(blob)[0] in (delta._OFFSET, delta._DELTA)
+    assert same_bits(codecs.decode(blob, "float64"), array)
+    assert all(same_bits(a, array) for a in codecs.decode_many([blob, blob], ["float64"] * 2))

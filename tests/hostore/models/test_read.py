@@ -488,3 +488,56 @@ def test_reads_survive_a_reconnection(transactional_db):
     with pytest.raises(Exception, match="hostore_no_such_table"), connection.cursor() as cursor:
         cursor.execute("SELECT * FROM hostore_no_such_table")
     assert_exact(HourlyStore.get_ts(A1, "2024-02-01", "2024-02-01 05:00"), first)
+
+
+def test_a_user_changing_one_result_changes_no_other(db):
+    """Reads of the same range share a cached index: clearing the freq or setting the name
+    of one result's index must not reach the next result (pandas 2 keeps freq on an array
+    that index views would share)."""
+    for version in (1, 2):
+        HourlyStore.set_ts({"version": version, "kind": "a"}, serie("2024-01-20", "2024-02-10"))
+    first = HourlyStore.get_ts({"version": 1, "kind": "a"})
+    first.index.freq = None
+    first.index.name = "renamed"
+    second = HourlyStore.get_ts({"version": 2, "kind": "a"})
+    assert second.index.freq == pd.Timedelta("1h") and second.index.name is None
+    frame = HourlyStore.get_many_ts({"kind": "a"})
+    assert frame.index.freq == pd.Timedelta("1h")
+
+
+def test_datetime_keys_come_back_as_the_orm_gives_them_without_use_tz(transactional_db):
+    """With USE_TZ=False Django loads timestamptz columns as naive datetimes (a text-format
+    loader on PostgreSQL): streamed keys must be those same values, not aware ones."""
+    keys = ("day", "uid", "at", "ratio")
+    at = dt.datetime(2024, 1, 1, 12, tzinfo=dt.timezone.utc)
+    key = (dt.date(2024, 1, 1), uuid.UUID(int=1), at, decimal.Decimal("1.25"))
+    TypedKeyStore.set_many_ts({key: serie("2024-01-01", "2024-01-01 02:00", tz="UTC")}, keys=keys)
+    try:
+        with override_settings(USE_TZ=False):
+            connection.close()
+            from_orm = TypedKeyStore.objects.values_list("at", flat=True).first()
+            streamed = [attrs["at"] for _, attrs in TypedKeyStore.yield_many_ts()]
+    finally:
+        connection.close()
+    assert streamed == [from_orm]
+    assert streamed[0].tzinfo is None
+
+
+@pytest.mark.postgres
+def test_a_connection_shared_between_threads_keeps_no_read_cursor(db):
+    """One kept cursor cannot serve two threads at once: a connection shared between
+    threads (as Django's live server tests do) gets a new cursor for every read."""
+    from hostore.models._sql import _read_cursor
+
+    connection.ensure_connection()
+    kept = _read_cursor(connection, reuse=True)
+    assert _read_cursor(connection, reuse=True) is kept
+    assert _read_cursor(connection, reuse=False) is not kept
+    connection.inc_thread_sharing()
+    try:
+        shared = [_read_cursor(connection, reuse=True) for _ in range(2)]
+        assert kept not in shared and shared[0] is not shared[1]
+        HourlyStore.set_ts(A1, serie("2024-01-01", "2024-01-02"))
+        assert HourlyStore.get_ts(A1).tolist() == list(range(25))
+    finally:
+        connection.dec_thread_sharing()

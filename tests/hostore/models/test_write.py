@@ -303,3 +303,17 @@ def test_existence_check_of_many_series_spans_several_statements(db):
     revived = {(v, "k"): series("2024-02-01", 2) for v in range(400, 450)}
     HourlyStore.set_many_ts(revived, keys=("version", "kind"))
     assert HourlyStore.get_ts({"version": 420, "kind": "k"}).index[0].month == 2
+
+
+def test_update_without_pipelines_locks_then_fetches(db, monkeypatch):
+    """With a libpq older than 14 (no pipeline), the lock and the fetch go one by one."""
+    monkeypatch.setattr(_queries, "pipeline_supported", lambda: False)
+    HourlyStore.set_ts(ATTRS, series("2024-01-01", 4))
+    with CaptureQueriesContext(connection) as queries:
+        HourlyStore.set_ts(ATTRS, series("2024-01-01 02:00", 3, values=[7, 8, 9]), update=True)
+    assert HourlyStore.get_ts(ATTRS).tolist() == [0.0, 1.0, 7.0, 8.0, 9.0]
+    if connection.vendor == "postgresql":
+        sql = [q["sql"] for q in queries.captured_queries]
+        lock = next(i for i, s in enumerate(sql) if "pg_advisory_xact_lock" in s)
+        fetch = next(i for i, s in enumerate(sql) if s.startswith("SELECT") and "ORDER BY" in s)
+        assert lock < fetch
