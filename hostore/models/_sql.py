@@ -148,11 +148,15 @@ class StoreSQL:
         result until the next read)."""
         conn = self.connection
         vendor = conn.vendor
-        if vendor not in ("postgresql", "sqlite"):
+        if vendor not in ("postgresql", "sqlite") or conn.execute_wrappers:
+            # other backends, and wrappers installed by the user (they see every query)
             with conn.cursor() as cursor:
+                if before is not None:
+                    cursor.execute(*before)
                 cursor.execute(sql, params)
                 return cursor.fetchall()
         conn.ensure_connection()
+        conn.validate_no_broken_transaction()  # Django's own error, as its cursors raise
         started = time.monotonic()
         with conn.wrap_database_errors:
             if vendor == "postgresql":

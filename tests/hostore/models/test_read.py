@@ -541,3 +541,31 @@ def test_a_connection_shared_between_threads_keeps_no_read_cursor(db):
         assert HourlyStore.get_ts(A1).tolist() == list(range(25))
     finally:
         connection.dec_thread_sharing()
+
+
+def test_reads_go_through_the_users_execute_wrappers(quarter):
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        got = HourlyStore.get_ts(A1, "2024-02-01", "2024-02-01 05:00")
+        frames = list(HourlyStore.yield_many_ts({"kind": "a"}))
+    assert len(got) == 6 and len(frames) == 1
+    assert sum("chunk_index" in sql for sql in seen) >= 2
+
+
+def test_a_read_in_a_broken_transaction_raises_djangos_error(quarter):
+    """Once Django knows a transaction must roll back, reads refuse to run, as its own
+    cursors do (not with whatever the database would say)."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            HourlyStore.get_ts(A1)
+        with pytest.raises(TransactionManagementError):
+            next(HourlyStore.yield_many_ts())
