@@ -97,7 +97,7 @@ class DeltaCodec(Codec):
         n = len(array)
         nan = np.isnan(array)
         has_nan = bool(nan.any())
-        found = _scaled(array, ~nan) if n else None
+        found = _scaled(array, ~nan) if n and _plain_nans(array, nan) else None
         if found is None:
             header = _LAYOUT.pack(_RAW, 0, array.dtype.itemsize, 0, n)
             body = zstd_compressor(self.zstd_level).compress(shuffle(array))
@@ -214,6 +214,13 @@ def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
         bits = np.frombuffer(body[: head.mask_len], np.uint8)
         values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
     return values
+
+
+def _plain_nans(array: np.ndarray, nan: np.ndarray) -> bool:
+    """Whether every NaN is the one ``np.nan`` is: the bitmap gives back no other (a sign or
+    payload bit is kept by the raw fallback instead)."""
+    bits = array.view(f"u{array.dtype.itemsize}")[nan]
+    return bool((bits == np.array(np.nan, array.dtype).view(bits.dtype)).all())
 
 
 def _width(top: int) -> int:

@@ -168,3 +168,18 @@ def test_integers_across_the_exact_range_round_trip(values):
     assert header(blob)[0] in (delta._OFFSET, delta._DELTA)
     assert same_bits(codecs.decode(blob, "float64"), array)
     assert all(same_bits(a, array) for a in codecs.decode_many([blob, blob], ["float64"] * 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nan_with_a_sign_or_payload_keeps_its_bits(dtype):
+    plain = np.array([np.nan, 1.0, 2.0], dtype=dtype)
+    assert header(codecs.encode(plain, "delta"))[0] == delta._OFFSET
+    for bits in ([0xFFF8000000000000, 0x7FF8000000000001], [0xFFC00000, 0x7FC00001]):
+        if np.dtype(dtype).itemsize * 8 != (64 if bits[0] > 2**32 else 32):
+            continue
+        odd = plain.copy()
+        odd[0] = np.array(bits[0], f"u{odd.itemsize}").view(dtype)
+        odd[2] = np.array(bits[1], f"u{odd.itemsize}").view(dtype)
+        blob = codecs.encode(odd, "delta")
+        assert header(blob)[0] == delta._RAW
+        assert same_bits(codecs.decode(blob, dtype), odd)
