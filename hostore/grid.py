@@ -135,8 +135,8 @@ class Grid:
         """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
         first_slot, n = int(first_slot), int(n)
         chunk = self.chunk_of_slot(first_slot)
-        start = _chunk_start(self, chunk)
-        if first_slot + n <= _chunk_start(self, chunk + 1):  # within one chunk: a slice
+        start = self.cached_chunk_start(chunk)
+        if first_slot + n <= self.cached_chunk_start(chunk + 1):  # within one chunk: a slice
             return _chunk_index(self, chunk)[first_slot - start : first_slot - start + n]
         # many series of a stream share one range; a slice is a new Index over new arrays, so
         # that setting .name or .freq on one result cannot leak into another (a view would
@@ -244,15 +244,11 @@ def _ns(ts: pd.Timestamp) -> int:
         return ts.as_unit("ns").value
 
 
-def _chunk_start(grid: Grid, chunk: int) -> int:
-    return grid.cached_chunk_start(chunk)
-
-
 @functools.lru_cache(maxsize=32)
 def _chunk_index(grid: Grid, chunk: int) -> pd.DatetimeIndex:
     """Index of a whole chunk, kept for the many reads that fall inside one chunk."""
-    start = _chunk_start(grid, chunk)
-    return grid._build_index(start, _chunk_start(grid, chunk + 1) - start)
+    start = grid.cached_chunk_start(chunk)
+    return grid._build_index(start, grid.cached_chunk_start(chunk + 1) - start)
 
 
 @functools.lru_cache(maxsize=4)
@@ -262,7 +258,7 @@ def _range_index(grid: Grid, first_slot: int, n: int) -> pd.DatetimeIndex:
 
 @functools.lru_cache(maxsize=65536)
 def _chunk_start_datetime(grid: Grid, chunk: int) -> dt.datetime:
-    ns = int(grid.slot_instants_ns(np.array([_chunk_start(grid, chunk)]))[0])
+    ns = int(grid.slot_instants_ns(np.array([grid.cached_chunk_start(chunk)]))[0])
     return pd.Timestamp(ns, unit="ns", tz="UTC").to_pydatetime()
 
 

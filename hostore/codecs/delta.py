@@ -152,7 +152,10 @@ class DeltaCodec(Codec):
             )
             start = 0
             for i, head, body in group:
-                out[i] = _finish(head, body, joined[start : start + head.n])
+                part = joined[start : start + head.n]
+                if head.base:
+                    part += head.base  # offsets below 2**32 plus an integer below 2**53: exact
+                out[i] = _finish(head, body, part)
                 start += head.n
         return out
 
@@ -188,6 +191,8 @@ def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
     planes = np.frombuffer(body, np.uint8, offset=head.mask_len).reshape(head.width, head.n)
     if head.mode == _OFFSET:
         values = _float_of_planes(planes)
+        if head.base:
+            values += head.base  # offsets below 2**32 plus an integer below 2**53: exact
     else:
         if head.width <= 2:  # one gather from codes to integer deltas (few numpy calls)
             codes = planes[0] if head.width == 1 else planes[0] | (planes[1].astype("u2") << 8)
@@ -200,14 +205,12 @@ def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
         values = np.cumsum(deltas)
         values += head.base
         values = values.astype(np.float64)
-        head = head._replace(base=0)
     return _finish(head, body, values).astype(dtype, copy=False)
 
 
 def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
-    """Add the base, scale back to decimals and put the NaN back, in place."""
-    if head.base:
-        values += head.base  # offsets below 2**32, integers below 2**53: exact in float64
+    """Scale integer values (with their base) back to decimals and put the NaN back, in
+    place."""
     if head.k:
         values /= 10.0**head.k
     if head.mask_len:

@@ -325,6 +325,7 @@ def _read_cursor(conn, reuse: bool):
     return kept
 
 
+@functools.cache
 def pipeline_supported() -> bool:
     """Whether the libpq under psycopg can pipeline statements (libpq 14 or later)."""
     import psycopg
