@@ -184,6 +184,15 @@ class Grid:
             start = self._starts[chunk] = int(self.chunk_start_slot(np.array([chunk]))[0])
             return start
 
+    @property
+    def max_chunk_slots(self) -> int:
+        """Slots in the longest chunk (a 31-day month or a leap year, with a DST hour more):
+        bounds what one chunk row decodes to."""
+        days = 31 if self.monthly else 366
+        if self.daily:
+            return days
+        return (days * 24 + 1) * _NS_PER_HOUR // self.step_ns
+
     def chunk_bounds(self, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(first slot, one past the last slot)`` of each chunk."""
         chunks = np.asarray(chunks, dtype=np.int64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
 
@@ -138,18 +138,28 @@ class StoreSQL:
         return rows
 
     def _fetchall(
-        self, sql: str, params: list, binary: bool = False, before=None, reuse: bool = False
+        self,
+        sql: str,
+        params: list,
+        binary: bool = False,
+        before=None,
+        reuse: bool = False,
+        during=None,
     ) -> list[tuple]:
         """Run a read on the driver's own cursor: what Django's wrapper adds costs as much
         as the query itself on small reads (PostgreSQL: client-side binding, no prepared
         plan). Errors are translated and queries logged as Django does. ``binary`` asks
         PostgreSQL for binary results (only for columns loaded alike in both formats);
         ``reuse`` runs small reads on a cursor kept on the connection (which holds its last
-        result until the next read)."""
+        result until the next read). ``during``, a callable, runs while the server executes
+        the read (PostgreSQL, pipeline mode), or before it where that is not possible."""
         conn = self.connection
         vendor = conn.vendor
-        if vendor not in ("postgresql", "sqlite") or conn.execute_wrappers:
-            # other backends, and wrappers installed by the user (they see every query)
+        raw = vendor in ("postgresql", "sqlite") and not conn.execute_wrappers
+        if during is not None and not (raw and vendor == "postgresql" and pipeline_supported()):
+            during()
+            during = None
+        if not raw:  # other backends, and wrappers installed by the user (see every query)
             with conn.cursor() as cursor:
                 if before is not None:
                     cursor.execute(*before)
@@ -157,17 +167,22 @@ class StoreSQL:
                 return cursor.fetchall()
         conn.ensure_connection()
         conn.validate_no_broken_transaction()  # Django's own error, as its cursors raise
-        started = time.monotonic()
+        started, spent = time.monotonic(), 0.0
         with conn.wrap_database_errors:
             if vendor == "postgresql":
                 cursor = _read_cursor(conn, reuse)
                 try:
-                    if before is None:
+                    if before is None and during is None:
                         cursor.execute(sql, params, prepare=True, binary=binary)
                     else:
                         with conn.connection.pipeline():
-                            conn.connection.execute(*before, prepare=True)
+                            if before is not None:
+                                conn.connection.execute(*before, prepare=True)
                             cursor.execute(sql, params, prepare=True, binary=binary)
+                            if during is not None:
+                                spent = time.monotonic()
+                                during()
+                                spent = time.monotonic() - spent
                     rows = cursor.fetchall()
                 finally:
                     if cursor is not getattr(conn, "_hostore_read_cursor", None):
@@ -179,18 +194,30 @@ class StoreSQL:
                 finally:
                     cursor.close()
         if conn.queries_logged:
-            elapsed = f"{time.monotonic() - started:.3f}"
+            elapsed = f"{time.monotonic() - started - spent:.3f}"
             for text, values in ([before] if before else []) + [(sql, params)]:
                 conn.queries_log.append({"sql": f"{text} -- {values!r}", "time": elapsed})
         return rows
 
-    def stream(self, filters: dict, lo: int | None, hi: int | None, max_rows: int, budget: int):
-        """Iterate ``(*keys, chunk_index, dtype, data)`` of the live chunks of every series
-        matching ``filters``, ordered by series then chunk.
+    def stream(
+        self,
+        filters: dict,
+        lo: int | None,
+        hi: int | None,
+        process: Callable[[list[tuple]], list],
+        row_bytes: int,
+        max_rows: int,
+        budget: int,
+    ) -> Iterator[list]:
+        """Yield ``process(rows)`` for successive pages of ``(*keys, chunk_index, dtype,
+        data)`` rows: the live chunks of every series matching ``filters``, ordered by series
+        then chunk, each series whole within one page.
 
         Pages are plain queries resuming after the last row seen (keyset pagination on the
-        unique index): no cursor stays open between pages, and a page holds about
-        ``budget`` bytes of blobs (at most ``max_rows`` rows).
+        unique index): no cursor stays open between pages. A page holds about ``budget``
+        bytes, counting each row as its blob or ``row_bytes`` (what it decodes to) if more,
+        and at most ``max_rows`` rows. On PostgreSQL the next page is asked for before
+        ``process`` runs on this one, so the server reads it while the client decodes.
         """
         conn = self.connection
         by_name = {f.name: f for f in self.fields}
@@ -204,22 +231,43 @@ class StoreSQL:
         params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
         params += self.live_params(lo, hi)
         convert = self._key_converters()
-        rows_per_page, after = min(64, max_rows), None
-        while True:
+
+        def page(after, size: int, ready: list[tuple]) -> tuple[list[tuple], list]:
+            """Fetch a page; process the rows ``ready`` while the server reads it."""
             sql = head + (after_sql if after else "") + tail
+            args = [*params, *(after or ()), size]
+            done: list = []
+
+            def during() -> None:
+                done.append(process(ready))
+                ready.clear()  # their blobs are no longer needed while the page arrives
+
             rows = self._fetchall(
-                sql, [*params, *(after or ()), rows_per_page], binary=self.binary_keys
+                sql, args, binary=self.binary_keys, during=during if ready else None
             )
-            if not rows:
-                return
+            return rows, done
+
+        size = min(64, max_rows)
+        (rows, _), held = page(None, size, []), []
+        while rows:
+            full = len(rows) == size
             after = rows[-1][: nk + 1]  # raw driver values, before any conversion
-            full = len(rows) == rows_per_page
-            if full:
-                blob_bytes = sum(len(r[-1]) for r in rows) / len(rows) or 1
-                rows_per_page = int(min(max_rows, max(16, budget // blob_bytes)))
-            yield from ([self._convert(r, convert) for r in rows] if convert else rows)
+            rows = held + ([self._convert(r, convert) for r in rows] if convert else rows)
             if not full:
+                yield process(rows)
                 return
+            # the last series may go on in the next page: it waits for it
+            cut = len(rows) - 1
+            while cut > 0 and rows[cut - 1][:nk] == rows[-1][:nk]:
+                cut -= 1
+            ready, held = rows[:cut], rows[cut:]
+            blob = sum(len(r[-1]) for r in rows) / len(rows)
+            size = int(min(max_rows, max(16, budget // max(blob, row_bytes, 1))))
+            rows = []  # the rows now live in ``ready`` (dropped once decoded) and ``held``
+            rows, done = page(after, size, ready)
+            yield from done
+        if held:
+            yield process(held)
 
     def key_states(self, keys: Sequence[tuple], per_statement: int) -> set[tuple[tuple, bool]]:
         """``(key, is_deleted)`` pairs present among the rows of the given series.

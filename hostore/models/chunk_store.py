@@ -222,19 +222,37 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
 
     @classmethod
     def _iter_arrays(cls, filters, start, end) -> Iterator[tuple[tuple, int, np.ndarray]]:
-        """Stream ``(key, first_slot, values)`` per matching series, one series in memory."""
+        """Stream ``(key, first_slot, values)`` per matching series, a page at a time: each
+        page of rows is decoded while the database reads the next one, so memory holds
+        about two pages (``READ_BUFFER_BYTES`` each), never the table."""
         info = cls._hostore
         filters = info.check_filters(filters)
         lo, hi, clo, chi = cls._window(start, end)
         nk = len(info.keys)
+
+        def decode(rows: list[tuple]) -> list[tuple[tuple, int, np.ndarray]]:
+            found = []
+            for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
+                arrays = cls._assemble((r[nk:] for r in group), lo, hi)
+                if arrays is not None:
+                    found.append((key, *arrays))
+            found.reverse()  # popped from the end: a series handed out is not held here
+            return found
+
         sql = store_sql(cls, router.db_for_read(cls))
-        rows = sql.stream(
-            filters, clo, chi, hostore_settings.READ_CHUNK_SIZE, hostore_settings.READ_BUFFER_BYTES
+        row_bytes = info.grid.max_chunk_slots * 8  # float64 values
+        pages = sql.stream(
+            filters,
+            clo,
+            chi,
+            decode,
+            row_bytes,
+            hostore_settings.READ_CHUNK_SIZE,
+            hostore_settings.READ_BUFFER_BYTES,
         )
-        for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
-            found = cls._assemble((r[nk:] for r in group), lo, hi)
-            if found is not None:
-                yield key, *found
+        for found in pages:
+            while found:
+                yield found.pop()
 
     @classmethod
     def yield_many_ts(
