@@ -103,10 +103,15 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
         return []
     first, last = grid.chunk_of_slot(slots[0]), grid.chunk_of_slot(slots[-1])
     bounds = [grid.cached_chunk_start(c) for c in range(first, last + 2)]
-    # one search per chunk boundary and one pass for the values per chunk, not per point
+    # one search per chunk boundary, not per point: where each chunk's slots start, and
+    # (when there are NaN) where its values start among the positions of non-NaN values
     cuts = np.searchsorted(slots, bounds)
-    counts = np.cumsum(~np.isnan(values))[np.maximum(cuts - 1, 0)] * (cuts > 0)
-    has_values = (np.diff(counts) > 0).tolist()
+    nan = np.isnan(values)
+    if nan.any():
+        cuts_valid = np.searchsorted(np.flatnonzero(~nan), cuts)
+    else:
+        cuts_valid = cuts
+    has_values = (np.diff(cuts_valid) > 0).tolist()
     cuts = cuts.tolist()
     pieces = []
     for i, chunk in enumerate(range(first, last + 1)):
