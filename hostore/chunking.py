@@ -107,10 +107,7 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
     # (when there are NaN) where its values start among the positions of non-NaN values
     cuts = np.searchsorted(slots, bounds)
     nan = np.isnan(values)
-    if nan.any():
-        cuts_valid = np.searchsorted(np.flatnonzero(~nan), cuts)
-    else:
-        cuts_valid = cuts
+    cuts_valid = np.searchsorted(np.flatnonzero(~nan), cuts) if nan.any() else cuts
     has_values = (np.diff(cuts_valid) > 0).tolist()
     cuts = cuts.tolist()
     pieces = []
@@ -160,7 +157,10 @@ def assemble(
     elif all(a.dtype == dtype for _, a in parts) and all(
         s + len(a) == s_next for (s, a), (s_next, _) in itertools.pairwise(parts)
     ):  # consecutive chunks in order (a whole series, usually): one C-level join
-        first, out = parts[0][0], np.concatenate([a for _, a in parts])
+        arrays = [a for _, a in parts]
+        first, out = parts[0][0], _adjacent(arrays)
+        if out is None:
+            out = np.concatenate(arrays)
     else:
         first = min(s for s, _ in parts)
         out = np.full(max(s + len(a) for s, a in parts) - first, np.nan, dtype=dtype)
@@ -171,6 +171,26 @@ def assemble(
     if a >= b:
         return None
     return _trimmed(first + a, out[a:b])
+
+
+def _adjacent(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The span of one buffer that ``arrays`` are consecutive slices of, in order (a codec
+    decoded them into one array), or None: joining them then needs no copy."""
+    base = arrays[0].base
+    if not (
+        isinstance(base, np.ndarray)
+        and base.ndim == 1
+        and base.flags.c_contiguous
+        and base.flags.writeable  # results are handed to users, who may write to them
+    ):
+        return None
+    origin, size = base.__array_interface__["data"][0], base.itemsize
+    start = end = (arrays[0].__array_interface__["data"][0] - origin) // size
+    for a in arrays:
+        if a.base is not base or a.__array_interface__["data"][0] != origin + end * size:
+            return None
+        end += len(a)
+    return base[start:end]
 
 
 def _trimmed(first: int, values: np.ndarray) -> tuple[int, np.ndarray] | None:

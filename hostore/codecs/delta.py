@@ -150,12 +150,19 @@ class DeltaCodec(Codec):
                     for p in range(width)
                 ]
             )
+            heads = [h for _, h, _ in group]
+            if any(h.base for h in heads):  # offsets below 2**32 plus integers below 2**53
+                joined += np.repeat(
+                    np.array([h.base for h in heads], np.float64), [h.n for h in heads]
+                )
+            scale = heads[0].k if len({h.k for h in heads}) == 1 else None
+            if scale:
+                joined /= 10.0**scale
             start = 0
-            for i, head, body in group:
-                part = joined[start : start + head.n]
-                if head.base:
-                    part += head.base  # offsets below 2**32 plus an integer below 2**53: exact
-                out[i] = _finish(head, body, part)
+            for i, head, body in group:  # consecutive slices: reads join them at no cost
+                out[i] = _finish(
+                    head, body, joined[start : start + head.n], scaled=scale is not None
+                )
                 start += head.n
         return out
 
@@ -208,10 +215,10 @@ def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
     return _finish(head, body, values).astype(dtype, copy=False)
 
 
-def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
-    """Scale integer values (with their base) back to decimals and put the NaN back, in
-    place."""
-    if head.k:
+def _finish(head: _Head, body: memoryview, values: np.ndarray, scaled: bool = False) -> np.ndarray:
+    """Scale integer values (with their base) back to decimals, unless already ``scaled``,
+    and put the NaN back, in place."""
+    if head.k and not scaled:
         values /= 10.0**head.k
     if head.mask_len:
         bits = np.frombuffer(body[: head.mask_len], np.uint8)

@@ -445,6 +445,45 @@ def test_assemble_accepts_a_generator_and_read_only_arrays():
     assert blob[0] == 1.0
 
 
+def test_assemble_takes_consecutive_slices_of_one_buffer_as_they_are():
+    """A codec that decodes a series' chunks into one buffer hands out consecutive slices:
+    joining them is the buffer itself, not a copy."""
+    buffer = np.arange(10.0)
+    first, values = chunking.assemble([(20, buffer[2:5]), (23, buffer[5:6]), (24, buffer[6:9])])
+    assert first == 20 and values.tolist() == [2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    assert np.shares_memory(values, buffer)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [(0, "2:4"), (2, "5:7")],  # a hole in the buffer between the slices
+        [(0, "4:6"), (2, "2:4")],  # consecutive slots, slices in the other order
+        [(0, "0:2"), (2, "2:4"), (4, "other")],  # a slice of another buffer
+    ],
+)
+@pytest.mark.parametrize("read_only", [False, True])
+def test_assemble_copies_slices_that_are_not_one_span(parts, read_only):
+    buffer, other = np.arange(10.0), np.arange(100.0, 102.0)
+    buffer.flags.writeable = not read_only
+    arrays = [
+        other if spec == "other" else buffer[slice(*map(int, spec.split(":")))] for _, spec in parts
+    ]
+    first, values = chunking.assemble([(s, a) for (s, _), a in zip(parts, arrays, strict=True)])
+    assert first == 0 and values.tolist() == np.concatenate(arrays).tolist()
+    assert not np.shares_memory(values, buffer) and values.flags.writeable
+
+
+def test_a_read_only_buffer_is_copied_even_as_one_span():
+    buffer = np.arange(6.0)
+    buffer.flags.writeable = False
+    first, values = chunking.assemble([(0, buffer[0:3]), (3, buffer[3:6])])
+    assert first == 0 and values.tolist() == buffer.tolist()
+    assert not np.shares_memory(values, buffer)
+    values[0] = 9.0
+    assert buffer[0] == 0.0
+
+
 @pytest.mark.parametrize(
     ("dtypes", "expected"),
     [

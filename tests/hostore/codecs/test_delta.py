@@ -183,3 +183,16 @@ def test_nan_with_a_sign_or_payload_keeps_its_bits(dtype):
         blob = codecs.encode(odd, "delta")
         assert header(blob)[0] == delta._RAW
         assert same_bits(codecs.decode(blob, dtype), odd)
+
+
+def test_chunks_of_one_scale_decode_together_exactly():
+    """A series of kWh readings (3 decimals) over several chunks: decoded in one call (one
+    scaling of the joined values) as each chunk alone, bit for bit."""
+    rng = np.random.default_rng(5)
+    chunks = [np.round(rng.uniform(0.1, 9.0, n), 3) for n in (1488, 1344, 1490)]
+    chunks[1][100:140] = np.nan
+    blobs = [codecs.encode(c, "delta") for c in chunks]
+    assert [header(b)[:2] for b in blobs] == [(delta._OFFSET, 3)] * 3
+    got = codecs.decode_many(blobs, ["float64"] * 3)
+    for array, chunk, blob in zip(got, chunks, blobs, strict=True):
+        assert same_bits(array, chunk) and same_bits(codecs.decode(blob, "float64"), chunk)

@@ -569,3 +569,28 @@ def test_a_read_in_a_broken_transaction_raises_djangos_error(quarter):
             HourlyStore.get_ts(A1)
         with pytest.raises(TransactionManagementError):
             next(HourlyStore.yield_many_ts())
+
+
+def test_delta_reads_share_no_buffer(db, monkeypatch):
+    """The delta codec decodes a series' chunks into one buffer that the read hands out
+    without a copy: each read has its own, writable, and the values are exact."""
+    import dataclasses
+
+    monkeypatch.setattr(
+        HourlyStore, "_hostore", dataclasses.replace(HourlyStore._hostore, codec_id="delta")
+    )
+    index = pd.date_range("2024-01-20", "2024-04-10", freq="1h", tz=PARIS)
+    watts = np.round(500 + 300 * np.sin(np.arange(len(index)) / 7.6)) + 0.25
+    s = pd.Series(watts, index=index)
+    s.iloc[30:40] = np.nan
+    HourlyStore.set_ts(A1, s)
+    blobs = [bytes(b) for b in HourlyStore.objects.values_list("data", flat=True)]
+    # delta blobs of offsets from the chunk minimum: decoded together into one buffer
+    assert len(blobs) == 4 and all(b[:5] == b"HCS\x02\x02" for b in blobs)
+    first, second = HourlyStore.get_ts(A1), HourlyStore.get_ts(A1)
+    [(streamed, _)] = HourlyStore.yield_many_ts()
+    for got in (first, second, streamed):
+        assert_exact(got, s.asfreq("1h"))
+    first.iloc[:] = -1.0
+    streamed.iloc[:] = -2.0
+    assert_exact(second, s.asfreq("1h"))
