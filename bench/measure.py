@@ -31,13 +31,15 @@ def codec_speed(work: Workload, codec_ids: list[str], repeat: int) -> dict:
 
     Decoding is timed two ways: chunk by chunk (``codecs.decode``) and a series' twelve
     chunks in one call (``codecs.decode_many``, what every read of the store does). The
-    ways alternate, so that both see the same machine."""
+    ways alternate, so that both see the same machine. Each series' arrays are checked and
+    dropped before the next series is decoded, as a stream of reads would: their memory is
+    reused, where keeping every output alive would also time the operating system handing
+    out fresh pages (about a quarter more on the benchmark's VM)."""
     from hostore import codecs
 
     series = series_chunks(work)
-    arrays = [a for chunks in series for a in chunks]
-    raw = sum(a.nbytes for a in arrays)
-    points = sum(len(a) for a in arrays)
+    raw = sum(a.nbytes for chunks in series for a in chunks)
+    points = sum(len(a) for chunks in series for a in chunks)
     out = {}
     for codec_id in codec_ids:
         enc, dec, dec_many = [], [], []
@@ -45,17 +47,23 @@ def codec_speed(work: Workload, codec_ids: list[str], repeat: int) -> dict:
             start = perf_counter()
             blobs = [[codecs.encode(a, codec_id) for a in chunks] for chunks in series]
             enc.append(perf_counter() - start)
-            dtypes = [["float64"] * len(chunks) for chunks in blobs]
-            start = perf_counter()
-            decoded = [codecs.decode(b, "float64") for chunks in blobs for b in chunks]
-            dec.append(perf_counter() - start)
-            start = perf_counter()
-            many = [codecs.decode_many(b, d) for b, d in zip(blobs, dtypes, strict=True)]
-            dec_many.append(perf_counter() - start)
-        joined = [a for arrays_of in many for a in arrays_of]
-        for a, d, m in zip(arrays, decoded, joined, strict=True):
-            if not (np.array_equal(a, d, equal_nan=True) and np.array_equal(a, m, equal_nan=True)):
-                raise AssertionError(f"codec {codec_id} does not round-trip")
+            one, many = 0.0, 0.0
+            for arrays, chunk_blobs in zip(series, blobs, strict=True):
+                dtypes = ["float64"] * len(chunk_blobs)
+                start = perf_counter()
+                decoded = [codecs.decode(b, "float64") for b in chunk_blobs]
+                one += perf_counter() - start
+                start = perf_counter()
+                joined = codecs.decode_many(chunk_blobs, dtypes)
+                many += perf_counter() - start
+                for a, d, m in zip(arrays, decoded, joined, strict=True):
+                    if not (
+                        np.array_equal(a, d, equal_nan=True)
+                        and np.array_equal(a, m, equal_nan=True)
+                    ):
+                        raise AssertionError(f"codec {codec_id} does not round-trip")
+            dec.append(one)
+            dec_many.append(many)
         out[codec_id] = {
             "encode_mb_s": raw / 1e6 / statistics.median(enc),
             "decode_mb_s": raw / 1e6 / statistics.median(dec),

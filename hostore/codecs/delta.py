@@ -35,6 +35,7 @@ from .zstd import shuffle, unshuffle
 
 _LAYOUT = struct.Struct("<BBBBI")
 _BASE = struct.Struct("<q")
+_LAYOUT_BASE = struct.Struct(_LAYOUT.format + _BASE.format[1:])
 # Modes. _FIRST_DELTAS (deltas from 0, so the first one is the first value) is only read:
 # chunks written before _DELTA existed use it.
 _RAW, _FIRST_DELTAS, _OFFSET, _DELTA = 0, 1, 2, 3
@@ -150,20 +151,22 @@ class DeltaCodec(Codec):
                     for p in range(width)
                 ]
             )
-            heads = [h for _, h, _ in group]
-            if any(h.base for h in heads):  # offsets below 2**32 plus integers below 2**53
-                joined += np.repeat(
-                    np.array([h.base for h in heads], np.float64), [h.n for h in heads]
-                )
-            scale = heads[0].k if len({h.k for h in heads}) == 1 else None
-            if scale:
-                joined /= 10.0**scale
             start = 0
             for i, head, body in group:  # consecutive slices: reads join them at no cost
-                out[i] = _finish(
-                    head, body, joined[start : start + head.n], scaled=scale is not None
-                )
+                part = out[i] = joined[start : start + head.n]
+                if head.base:  # offsets below 2**32 plus an integer below 2**53: exact
+                    part += head.base
+                if head.mask_len:  # a NaN stays NaN when scaled below
+                    _put_nan(head, body, part)
                 start += head.n
+            scales = {head.k for _, head, _ in group}
+            if scales == {0}:
+                continue
+            if len(scales) == 1:
+                joined /= 10.0 ** scales.pop()
+            else:
+                for i, head, _ in group:
+                    out[i] /= 10.0**head.k
         return out
 
 
@@ -180,13 +183,13 @@ class _Head(NamedTuple):
 
     @classmethod
     def of(cls, blob, start: int) -> _Head:
-        mode, k, width, has_nan, n = _LAYOUT.unpack_from(blob, start)
-        start += _LAYOUT.size
-        base = 0
-        if mode not in (_RAW, _FIRST_DELTAS):
-            (base,) = _BASE.unpack_from(blob, start)
-            start += _BASE.size
-        return cls(mode, k, width, n, (n + 7) // 8 if has_nan else 0, base, start)
+        if blob[start] in (_RAW, _FIRST_DELTAS):  # the mode: these have no base
+            mode, k, width, has_nan, n = _LAYOUT.unpack_from(blob, start)
+            base, start = 0, start + _LAYOUT.size
+        else:
+            mode, k, width, has_nan, n, base = _LAYOUT_BASE.unpack_from(blob, start)
+            start += _LAYOUT_BASE.size
+        return tuple.__new__(cls, (mode, k, width, n, (n + 7) // 8 if has_nan else 0, base, start))
 
     def plane(self, p: int) -> slice:
         """Where byte plane ``p`` lies in the body."""
@@ -215,15 +218,20 @@ def _decode_one(head: _Head, body: memoryview, dtype: np.dtype) -> np.ndarray:
     return _finish(head, body, values).astype(dtype, copy=False)
 
 
-def _finish(head: _Head, body: memoryview, values: np.ndarray, scaled: bool = False) -> np.ndarray:
-    """Scale integer values (with their base) back to decimals, unless already ``scaled``,
-    and put the NaN back, in place."""
-    if head.k and not scaled:
+def _finish(head: _Head, body: memoryview, values: np.ndarray) -> np.ndarray:
+    """Scale integer values (with their base) back to decimals and put the NaN back, in
+    place."""
+    if head.k:
         values /= 10.0**head.k
     if head.mask_len:
-        bits = np.frombuffer(body[: head.mask_len], np.uint8)
-        values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
+        _put_nan(head, body, values)
     return values
+
+
+def _put_nan(head: _Head, body: memoryview, values: np.ndarray) -> None:
+    """NaN into the slots that the body's bitmap marks."""
+    bits = np.frombuffer(body[: head.mask_len], np.uint8)
+    values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
 
 
 def _plain_nans(array: np.ndarray, nan: np.ndarray) -> bool:
