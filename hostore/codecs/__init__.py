@@ -84,9 +84,15 @@ def decode_many(blobs: Sequence, dtypes: Sequence) -> list[np.ndarray]:
     Each codec decodes its blobs together: the delta codec then spends its fixed per-call
     costs once per series rather than once per chunk (2-3x faster on monthly chunks).
     """
-    by_codec: dict[Codec, list[int]] = {}
-    for i, blob in enumerate(blobs):
-        by_codec.setdefault(codec_of(blob), []).append(i)
+    if not blobs:
+        return []
+    first = blobs[0][:4]
+    if all(blob[:4] == first for blob in blobs):  # one codec (the usual case): no grouping
+        by_codec = {codec_of(blobs[0]): range(len(blobs))}
+    else:
+        by_codec = {}
+        for i, blob in enumerate(blobs):
+            by_codec.setdefault(codec_of(blob), []).append(i)
     out: list = [None] * len(blobs)
     for codec, indexes in by_codec.items():
         try:
