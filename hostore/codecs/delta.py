@@ -189,6 +189,7 @@ class _Head(NamedTuple):
         else:
             mode, k, width, has_nan, n, base = _LAYOUT_BASE.unpack_from(blob, start)
             start += _LAYOUT_BASE.size
+        # tuple.__new__: the generated NamedTuple constructor costs more, once per chunk read
         return tuple.__new__(cls, (mode, k, width, n, (n + 7) // 8 if has_nan else 0, base, start))
 
     def plane(self, p: int) -> slice:

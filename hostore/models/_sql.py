@@ -248,7 +248,8 @@ class StoreSQL:
             return rows, done
 
         size = min(64, max_rows)
-        (rows, _), held = page(None, size, []), []
+        rows, _ = page(None, size, [])
+        held: list[tuple] = []
         while rows:
             full = len(rows) == size
             after = rows[-1][: nk + 1]  # raw driver values, before any conversion

@@ -224,7 +224,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
     def _iter_arrays(cls, filters, start, end) -> Iterator[tuple[tuple, int, np.ndarray]]:
         """Stream ``(key, first_slot, values)`` per matching series, a page at a time: each
         page of rows is decoded while the database reads the next one, so memory holds
-        about two pages (``READ_BUFFER_BYTES`` each), never the table."""
+        about three pages (``READ_BUFFER_BYTES`` each), never the table."""
         info = cls._hostore
         filters = info.check_filters(filters)
         lo, hi, clo, chi = cls._window(start, end)
