@@ -18,7 +18,8 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from ..conf import hostore_settings
-from ._sql import pipeline_supported, store_sql
+from ._driver import pipeline_supported
+from ._sql import store_sql
 
 # Below this many rows a multi-row INSERT beats setting up a COPY.
 _COPY_MIN_ROWS = 64

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
 
+from . import _driver
+
 # Columns written for each chunk row, after the business keys.
 ROW_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
@@ -137,67 +139,9 @@ class StoreSQL:
             rows = [r for r in rows if r[0] in wanted]
         return rows
 
-    def _fetchall(
-        self,
-        sql: str,
-        params: list,
-        binary: bool = False,
-        before=None,
-        reuse: bool = False,
-        during=None,
-    ) -> list[tuple]:
-        """Run a read on the driver's own cursor: what Django's wrapper adds costs as much
-        as the query itself on small reads (PostgreSQL: client-side binding, no prepared
-        plan). Errors are translated and queries logged as Django does. ``binary`` asks
-        PostgreSQL for binary results (only for columns loaded alike in both formats);
-        ``reuse`` runs small reads on a cursor kept on the connection (which holds its last
-        result until the next read). ``during``, a callable, runs while the server executes
-        the read (PostgreSQL, pipeline mode), or before it where that is not possible."""
-        conn = self.connection
-        vendor = conn.vendor
-        raw = vendor in ("postgresql", "sqlite") and not conn.execute_wrappers
-        if during is not None and not (raw and vendor == "postgresql" and pipeline_supported()):
-            during()
-            during = None
-        if not raw:  # other backends, and wrappers installed by the user (see every query)
-            with conn.cursor() as cursor:
-                if before is not None:
-                    cursor.execute(*before)
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-        conn.ensure_connection()
-        conn.validate_no_broken_transaction()  # Django's own error, as its cursors raise
-        started, spent = time.monotonic(), 0.0
-        with conn.wrap_database_errors:
-            if vendor == "postgresql":
-                cursor = _read_cursor(conn, reuse)
-                try:
-                    if before is None and during is None:
-                        cursor.execute(sql, params, prepare=True, binary=binary)
-                    else:
-                        with conn.connection.pipeline():
-                            if before is not None:
-                                conn.connection.execute(*before, prepare=True)
-                            cursor.execute(sql, params, prepare=True, binary=binary)
-                            if during is not None:
-                                spent = time.monotonic()
-                                during()
-                                spent = time.monotonic() - spent
-                    rows = cursor.fetchall()
-                finally:
-                    if cursor is not getattr(conn, "_hostore_read_cursor", None):
-                        cursor.close()
-            else:
-                cursor = conn.connection.cursor()
-                try:
-                    rows = cursor.execute(sql.replace("%s", "?"), params).fetchall()
-                finally:
-                    cursor.close()
-        if conn.queries_logged:
-            elapsed = f"{time.monotonic() - started - spent:.3f}"
-            for text, values in ([before] if before else []) + [(sql, params)]:
-                conn.queries_log.append({"sql": f"{text} -- {values!r}", "time": elapsed})
-        return rows
+    def _fetchall(self, sql: str, params: list, **options) -> list[tuple]:
+        """A read on the driver's own cursor (see :func:`_driver.fetchall`)."""
+        return _driver.fetchall(self.connection, sql, params, **options)
 
     def stream(
         self,
@@ -323,13 +267,18 @@ class StoreSQL:
         """Insert rows, overwriting the (live or tombstoned) rows they collide with."""
         if not rows:
             return
+        conn = self.connection
         width = len(self.fields)
-        per_batch = min(batch_size, self.connection.ops.bulk_batch_size([None] * width, rows))
-        with self.connection.cursor() as cursor:
-            for i in range(0, len(rows), per_batch):
-                batch = rows[i : i + per_batch]
-                sql = self.insert_head + ", ".join([self.row_marks] * len(batch)) + self.insert_tail
-                cursor.execute(sql, [p for row in self.prepare_rows(batch) for p in row])
+        per_batch = min(batch_size, conn.ops.bulk_batch_size([None] * width, rows))
+        limit = _driver.max_params(conn)
+        if limit is not None:
+            per_batch = min(per_batch, limit // width)
+        statements = []
+        for i in range(0, len(rows), per_batch):
+            batch = rows[i : i + per_batch]
+            sql = self.insert_head + ", ".join([self.row_marks] * len(batch)) + self.insert_tail
+            statements.append((sql, [p for row in self.prepare_rows(batch) for p in row]))
+        _driver.execute(conn, statements)
 
     def copy_insert(self, rows: Iterable[Sequence]) -> None:
         """Binary ``COPY`` of rows that collide with nothing (PostgreSQL only)."""
@@ -348,38 +297,7 @@ class StoreSQL:
                 copy.set_types(self._copy_types)
                 for count, row in enumerate(self.prepare_rows(rows), 1):  # noqa: B007
                     copy.write_row(row)
-            if self.connection.queries_logged:  # as Django logs execute(), for debug tools
-                self.connection.queries_log.append(
-                    {
-                        "sql": f"{self.copy} -- {count} rows",
-                        "time": f"{time.monotonic() - started:.3f}",
-                    }
-                )
-
-
-def _read_cursor(conn, reuse: bool):
-    """A server-binding psycopg cursor; with ``reuse``, the one kept on the Django connection
-    for as long as its driver connection lives: setting up a cursor (adapters, query
-    parsing) costs more than a small prepared query. A connection shared between threads
-    (``inc_thread_sharing``) keeps none: one cursor cannot serve two threads at once."""
-    import psycopg
-
-    raw = conn.connection
-    if not reuse or conn.allow_thread_sharing:
-        return psycopg.Cursor(raw)
-    kept = getattr(conn, "_hostore_read_cursor", None)
-    if kept is None or kept.connection is not raw or kept.closed:
-        kept = psycopg.Cursor(raw)
-        conn._hostore_read_cursor = kept
-    return kept
-
-
-@functools.cache
-def pipeline_supported() -> bool:
-    """Whether the libpq under psycopg can pipeline statements (libpq 14 or later)."""
-    import psycopg
-
-    return psycopg.Pipeline.is_supported()
+            _driver.log_text(self.connection, f"{self.copy} -- {count} rows", started)
 
 
 @functools.lru_cache(maxsize=256)

@@ -527,15 +527,15 @@ def test_datetime_keys_come_back_as_the_orm_gives_them_without_use_tz(transactio
 def test_a_connection_shared_between_threads_keeps_no_read_cursor(db):
     """One kept cursor cannot serve two threads at once: a connection shared between
     threads (as Django's live server tests do) gets a new cursor for every read."""
-    from hostore.models._sql import _read_cursor
+    from hostore.models._driver import read_cursor
 
     connection.ensure_connection()
-    kept = _read_cursor(connection, reuse=True)
-    assert _read_cursor(connection, reuse=True) is kept
-    assert _read_cursor(connection, reuse=False) is not kept
+    kept = read_cursor(connection, reuse=True)
+    assert read_cursor(connection, reuse=True) is kept
+    assert read_cursor(connection, reuse=False) is not kept
     connection.inc_thread_sharing()
     try:
-        shared = [_read_cursor(connection, reuse=True) for _ in range(2)]
+        shared = [read_cursor(connection, reuse=True) for _ in range(2)]
         assert kept not in shared and shared[0] is not shared[1]
         HourlyStore.set_ts(A1, serie("2024-01-01", "2024-01-02"))
         assert HourlyStore.get_ts(A1).tolist() == list(range(25))

@@ -13,7 +13,7 @@ from django.test.utils import override_settings
 
 from hostore import codecs
 from hostore.exceptions import CorruptBlobError
-from hostore.models import _sql
+from hostore.models import _driver
 from tests.testapp.models import HourlyStore, YearlyStore
 
 N_SERIES = 80
@@ -73,7 +73,7 @@ def test_each_page_is_decoded_while_the_next_one_is_read(meters, monkeypatch, pi
     is decoded; the last page has none left to wait for. Nothing of this on SQLite, nor
     with a libpq older than 14 (no pipeline mode): pages are then decoded, then read."""
     if not pipeline:
-        monkeypatch.setattr(_sql, "pipeline_supported", lambda: False)
+        monkeypatch.setattr(_driver, "pipeline_supported", lambda: False)
     seen = []
     decode_many = codecs.decode_many
 
@@ -84,7 +84,7 @@ def test_each_page_is_decoded_while_the_next_one_is_read(meters, monkeypatch, pi
     monkeypatch.setattr(codecs, "decode_many", spy)
     served = sum(1 for _ in HourlyStore.yield_many_ts())
     assert served == len(seen) == len(meters)
-    if connection.vendor == "postgresql" and _sql.pipeline_supported():
+    if connection.vendor == "postgresql" and _driver.pipeline_supported():
         assert seen == [True] * 11 + [False]  # the last page (row 36) ends the last series
     else:
         assert not any(seen)
