@@ -238,10 +238,7 @@ class StoreSQL:
             sql = f"SELECT DISTINCT {', '.join(cols)}, {deleted} FROM {self.table} "
             sql += f"WHERE {target} IN {listed}"
             params = [p for key in batch for p in self.key_params(key)]
-            with self.connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-            for row in rows:
+            for row in self._fetchall(sql, params):
                 row = self._convert(row, convert) if convert else row
                 found.add((tuple(row[:nk]), bool(row[nk])))
         return found
