@@ -201,6 +201,15 @@ def _fetch(cursor, sql: str, params) -> list[tuple]:
     return cursor.fetchall()
 
 
+def _write(cursor, sql: str, params) -> None:
+    """A write as the store's own: a prepared statement with bound binary blobs on
+    PostgreSQL (the store prepares its upserts too, so the floor must)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(sql, params, prepare=True)
+    else:
+        cursor.execute(sql, params)
+
+
 class Floor:
     """Raw bytes in, raw bytes out: what the database itself can do with the store's blobs."""
 
@@ -321,7 +330,7 @@ class Floor:
                 sql, params = self._upsert_sql(len(rows)), [v for row in rows for v in row]
                 with clock, transaction.atomic():
                     _fetch(cursor, self.sql_touched, (meter, *touched))
-                    cursor.execute(sql, params)
+                    _write(cursor, sql, params)
             for meter in work.meters:
                 cursor.execute(self.sql_touched, (meter, *touched))
                 want = [(row[1], row[3], row[6]) for row in self.payload.updated[meter]]
