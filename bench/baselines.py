@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .checks import Clock, WrongResult, same, same_chunks, same_series
+from .checks import Clock, Steps, WrongResult, same, same_chunks, same_series
 from .data import TZ, Workload
 from .models import FLOORS, PlainReading
 
@@ -68,20 +68,22 @@ class PlainDjango:
         if not np.isclose(found["total"], np.nansum(values), rtol=1e-9, atol=0):
             raise WrongResult(f"django ingest: sum {found['total']} != {np.nansum(values)}")
 
-    def read_one(self, work: Workload, clock: Clock) -> None:
+    def read_one(self, work: Workload, clock: Clock) -> Steps:
         for meter, serie in work.series.items():
             with clock:
                 qs = PlainReading.objects.filter(meter=meter).order_by("ts")
                 got = self._series(list(qs.values_list("ts", "value")))
             same_series(got, serie.dropna(), f"django read one {meter}")
+            yield
 
-    def read_window(self, work: Workload, clock: Clock) -> None:
+    def read_window(self, work: Workload, clock: Clock) -> Steps:
         for meter, (start, end) in work.windows.items():
             lo, hi = start.to_pydatetime(), end.to_pydatetime()
             with clock:
                 qs = PlainReading.objects.filter(meter=meter, ts__gte=lo, ts__lte=hi)
                 got = self._series(list(qs.order_by("ts").values_list("ts", "value")))
             same_series(got, work.series[meter][start:end].dropna(), f"django window {meter}")
+            yield
 
     def read_many(self, work: Workload, clock: Clock) -> None:
         qs = PlainReading.objects.order_by("meter", "ts").values_list("meter", "ts", "value")
@@ -99,7 +101,7 @@ class PlainDjango:
             seen += 1
         same(seen, len(work.series), "django read many: series count")
 
-    def update(self, work: Workload, clock: Clock) -> None:
+    def update(self, work: Workload, clock: Clock) -> Steps:
         for meter, patch in work.patches.items():
             rows = self._rows(meter, patch)
             with clock:
@@ -110,6 +112,7 @@ class PlainDjango:
                     unique_fields=["meter", "ts"],
                     update_fields=["value"],
                 )
+            yield
         since = work.patches[work.meters[0]].index[0] - pd.Timedelta(days=16)
         for meter in work.meters:
             qs = PlainReading.objects.filter(meter=meter, ts__gte=since.to_pydatetime())
@@ -281,14 +284,15 @@ class Floor:
                 got.setdefault(meter, []).append((ci, dtype, bytes(data)))
         same_chunks(got, self.payload.chunks, f"{self.label} ingest (against the store's bytes)")
 
-    def read_one(self, work: Workload, clock: Clock) -> None:
+    def read_one(self, work: Workload, clock: Clock) -> Steps:
         with _read_cursor() as cursor:
             for meter in work.meters:
                 with clock:
                     got = _fetch(cursor, self.sql_one, (meter,))
                 self._check_chunks(got, self.payload.chunks[meter], f"{self.label} {meter}")
+                yield
 
-    def read_window(self, work: Workload, clock: Clock) -> None:
+    def read_window(self, work: Workload, clock: Clock) -> Steps:
         with _read_cursor() as cursor:
             for meter, (start, end) in work.windows.items():
                 lo, hi = chunk_of(start), chunk_of(end)
@@ -296,6 +300,7 @@ class Floor:
                 with clock:
                     got = _fetch(cursor, self.sql_window, (meter, lo, hi))
                 self._check_chunks(got, want, f"{self.label} window {meter}")
+                yield
 
     def read_many(self, work: Workload, clock: Clock) -> None:
         seen = 0
@@ -322,7 +327,7 @@ class Floor:
                 cursor.close()
         same(seen, len(self.payload.rows), f"{self.label} read many: chunk count")
 
-    def update(self, work: Workload, clock: Clock) -> None:
+    def update(self, work: Workload, clock: Clock) -> Steps:
         touched = self.touched
         with _read_cursor() as cursor:
             for meter in work.meters:
@@ -331,6 +336,7 @@ class Floor:
                 with clock, transaction.atomic():
                     _fetch(cursor, self.sql_touched, (meter, *touched))
                     _write(cursor, sql, params)
+                yield
             for meter in work.meters:
                 cursor.execute(self.sql_touched, (meter, *touched))
                 want = [(row[1], row[3], row[6]) for row in self.payload.updated[meter]]

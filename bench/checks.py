@@ -5,10 +5,15 @@ A wrong result stops the benchmark (:class:`WrongResult`): a fast wrong store is
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from time import perf_counter
 
 import numpy as np
 import pandas as pd
+
+# What a phase made of many timed calls returns: it pauses after each call (once the call is
+# checked), so that the targets' calls can be interleaved (:func:`bench.phases.run_phase`).
+Steps = Iterator[None]
 
 
 class WrongResult(AssertionError):

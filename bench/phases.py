@@ -7,7 +7,9 @@ with a 30-day patch, half over the stored year and half beyond it).
 
 Each repeat empties every table, then runs each phase for every target (store per codec,
 floor per codec, plain Django) in an order that rotates from one repeat to the next, so
-that no target always runs first (cold caches) or last. Medians are kept.
+that no target always runs first (cold caches) or last. In the phases of one call per
+series (``read_one``, ``read_window``, ``update``) the targets take turns call by call.
+Medians are kept.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ import pandas as pd
 
 from . import db
 from .baselines import Floor, FloorPayload, PlainDjango, chunk_of
-from .checks import Clock, WrongResult, same, same_chunks, same_series, trim
+from .checks import Clock, Steps, WrongResult, same, same_chunks, same_series, trim
 from .data import TZ, Workload
 
 PHASES = ("ingest", "read_one", "read_window", "read_many", "update")
+# Phases of many calls (one per series), whose targets take turns call by call.
+INTERLEAVED = ("read_one", "read_window", "update")
+# Phases of one short call, run this many times per repeat (the targets taking turns run by
+# run); the repeat keeps their mean. Plain Django, slow, runs them once.
+RUNS = {"ingest": 3, "read_many": 3}
 
 
 class StoreTarget:
@@ -56,18 +63,20 @@ class StoreTarget:
             seen += 1
         same(seen, len(work.series), f"{what}: series count")
 
-    def read_one(self, work: Workload, clock: Clock) -> None:
+    def read_one(self, work: Workload, clock: Clock) -> Steps:
         for meter, serie in work.series.items():
             with clock:
                 got = self.model.get_ts({"meter": meter})
             same_series(got, trim(serie), f"{self.label} read one {meter}", TZ)
+            yield
 
-    def read_window(self, work: Workload, clock: Clock) -> None:
+    def read_window(self, work: Workload, clock: Clock) -> Steps:
         for meter, (start, end) in work.windows.items():
             with clock:
                 got = self.model.get_ts({"meter": meter}, start, end)
             want = trim(work.series[meter][start:end])
             same_series(got, want, f"{self.label} window {meter}", TZ)
+            yield
 
     def read_many(self, work: Workload, clock: Clock) -> None:
         stream = self.model.yield_many_ts()
@@ -82,10 +91,11 @@ class StoreTarget:
             seen += 1
         same(seen, len(work.series), f"{self.label} read many: series count")
 
-    def update(self, work: Workload, clock: Clock) -> None:
+    def update(self, work: Workload, clock: Clock) -> Steps:
         for meter, patch in work.patches.items():
             with clock:
                 self.model.set_ts({"meter": meter}, patch, update=True)
+            yield
         self.check_update(work)
 
     def check_update(self, work: Workload) -> None:
@@ -94,6 +104,41 @@ class StoreTarget:
             got = self.model.get_ts({"meter": meter}, start=since)
             want = trim(work.updated(meter)[since:])
             same_series(got, want, f"{self.label} update {meter}", TZ)
+
+
+def _runs_of(target, phase: str) -> int:
+    return 1 if isinstance(target, PlainDjango) else RUNS.get(phase, 1)
+
+
+def _steps(target, phase: str, work: Workload, clock: Clock, count: int) -> Steps:
+    """One target's phase as steps that :func:`run_phase` interleaves: each call of a phase
+    of many calls, else each of ``count`` whole runs (an ingest on emptied tables)."""
+    if phase in INTERLEAVED:
+        gc.collect()
+        yield from getattr(target, phase)(work, clock)
+        return
+    for i in range(count):
+        if i and phase == "ingest":
+            db.empty(target.model)
+        gc.collect()
+        getattr(target, phase)(work, clock)
+        yield
+
+
+def run_phase(steps: list[Steps]) -> None:
+    """Run the phases of several targets (generators pausing after each timed call) by
+    turns, one call of each at a time, until all are done.
+
+    The machine's speed drifts over seconds (a shared VM); taking turns call by call puts
+    the store's calls and the baselines' among each other, so a slow spell weighs on all
+    of them alike instead of on whichever target happened to run then.
+    """
+    active = list(steps)
+    while active:
+        active = [s for s in active if next(s, _DONE) is not _DONE]
+
+
+_DONE = object()
 
 
 def touched_chunks(work: Workload) -> list[int]:
@@ -110,7 +155,7 @@ def prepare_floor(store: StoreTarget, work: Workload, touched: list[int]) -> Flo
     payload = FloorPayload()
     payload.capture_ingest(store.model)
     store.reference = payload.chunks
-    store.update(work, Clock())
+    run_phase([store.update(work, Clock())])
     payload.capture_update(store.model, touched)
     if sorted(payload.updated) != sorted(work.meters):
         raise WrongResult(f"{store.label}: the update did not touch every series")
@@ -147,14 +192,19 @@ def run_profile(
         for target in order:
             db.empty(target.model)
         for phase in PHASES:
+            clocks = [Clock() for _ in order]
+            counts = [_runs_of(t, phase) for t in order]
+            run_phase(
+                [
+                    _steps(t, phase, django_work if isinstance(t, PlainDjango) else work, c, n)
+                    for t, c, n in zip(order, clocks, counts, strict=True)
+                ]
+            )
             line = []
-            for target in order:
-                gc.collect()
-                clock = Clock()
-                is_django = isinstance(target, PlainDjango)
-                getattr(target, phase)(django_work if is_django else work, clock)
-                runs[phase][target.label].append(clock.seconds)
-                line.append(f"{target.label} {clock.seconds:.3f}s")
+            for target, clock, count in zip(order, clocks, counts, strict=True):
+                seconds = clock.seconds / count
+                runs[phase][target.label].append(seconds)
+                line.append(f"{target.label} {seconds:.3f}s")
             log(f"repeat {r + 1}/{repeat} {phase:<11} " + "  ".join(line))
             if phase == "ingest":
                 db.analyze(t.model for t in order)
