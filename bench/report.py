@@ -2,7 +2,8 @@
 
 Phase table columns: ``store s`` median seconds of the phase over all series; ``points/s``
 grid points handled per second; ``per call`` the median time divided by the number of
-calls; ``x floor`` store time / floor time (1.0 = the database's own limit);
+calls; ``x floor`` store time / floor time in the same repeat, the median over repeats
+(1.0 = the database's own limit);
 ``x django`` plain-Django time / store time (how many times faster than the plain way).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 from datetime import datetime
 
 RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
@@ -60,6 +62,15 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+def _paired_ratio(store: dict, floor: dict) -> float:
+    """Median over the repeats of the store's time over the floor's in the same repeat.
+
+    Within a repeat the two take turns (call by call or run by run, see
+    :mod:`bench.phases`), so each repeat's ratio compares them on the same machine state.
+    """
+    return statistics.median(s / f for s, f in zip(store["runs"], floor["runs"], strict=True))
+
+
 def phase_table(result: dict, profile: str) -> str:
     out = result["profiles"][profile]
     seconds = out["seconds"]
@@ -70,8 +81,9 @@ def phase_table(result: dict, profile: str) -> str:
         django = seconds[phase].get("django", {}).get("median")
         django = None if django is None else django * scale
         for codec in result["codecs"]:
-            store = seconds[phase][f"store:{codec}"]["median"]
-            floor = seconds[phase][f"floor:{codec}"]["median"]
+            store_runs = seconds[phase][f"store:{codec}"]
+            floor_runs = seconds[phase][f"floor:{codec}"]
+            store, floor = store_runs["median"], floor_runs["median"]
             calls = out["calls"][phase]
             rows.append(
                 [
@@ -81,7 +93,7 @@ def phase_table(result: dict, profile: str) -> str:
                     _rate(out["points"][phase] / store),
                     _duration(store / calls) if calls > 1 else "",
                     f"{floor:.3f}",
-                    _ratio(store / floor),
+                    _ratio(_paired_ratio(store_runs, floor_runs)),
                     "-" if django is None else f"{django:.3f}",
                     "-" if django is None else f"{django / store:.1f}",
                 ]
