@@ -183,8 +183,8 @@ def render(run: dict) -> str:
     parts += ["", title, codec_table(run["results"])]
     parts += [
         "",
-        "x floor = store / floor time (1 = the database's own limit); "
-        "x django = plain Django time / store time",
+        "x floor = store / floor time in the same repeat, median over repeats (1 = the "
+        "database's own limit); x django = plain Django time / store time",
     ]
     return "\n".join(parts)
 
