@@ -104,10 +104,10 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
     first, last = grid.chunk_of_slot(slots[0]), grid.chunk_of_slot(slots[-1])
     bounds = [grid.cached_chunk_start(c) for c in range(first, last + 2)]
     # one search per chunk boundary, not per point: where each chunk's slots start, and
-    # (when there are NaN) where its values start among the positions of non-NaN values
+    # (when there are NaN, usually few) how many values before each start are not NaN
     cuts = np.searchsorted(slots, bounds)
     nan = np.isnan(values)
-    cuts_valid = np.searchsorted(np.flatnonzero(~nan), cuts) if nan.any() else cuts
+    cuts_valid = cuts - np.searchsorted(np.flatnonzero(nan), cuts) if nan.any() else cuts
     has_values = (np.diff(cuts_valid) > 0).tolist()
     cuts = cuts.tolist()
     pieces = []

@@ -286,6 +286,19 @@ def test_split_builds_full_period_arrays_and_skips_chunks_without_values():
     assert np.isnan(may.values[1:]).all()
 
 
+def test_split_skips_a_month_of_nan_inside_a_dense_series():
+    idx = pd.date_range("2024-01-01", "2024-03-31 23:00", freq="1h", tz=PARIS)
+    values = np.arange(len(idx), dtype=float)
+    february = (idx.month == 2).nonzero()[0]
+    values[february] = NAN
+    values[[0, -1]] = NAN  # NaN on both sides of the chunks kept, too
+    pieces = chunking.split(chunking.align(pd.Series(values, index=idx), HOURLY), HOURLY)
+    assert [p.chunk_index for p in pieces] == [month(2024, 1), month(2024, 3)]
+    january, march = pieces
+    assert np.isnan(january.values[0]) and january.values[1:].tolist() == list(range(1, 744))
+    assert march.values[:-1].tolist() == values[-len(march.values) : -1].tolist()
+
+
 @pytest.mark.parametrize(
     ("grid", "dtype", "chunks"),
     [
