@@ -8,6 +8,7 @@ nothing is stored.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -149,13 +150,16 @@ def assemble(
     parts = list(parts)
     if not parts:
         return None
-    dtype = np.result_type(*(a.dtype for _, a in parts))
+    # list comprehensions, not generators, on this path run once per series read: resuming
+    # a generator per chunk costs more than the test itself
+    dtypes = [a.dtype for _, a in parts]
+    dtype = np.result_type(*dtypes)
     if dtype.kind != "f":  # holcstore 0.5 kept the int/bool dtype of a chunk without gaps
         dtype = np.dtype(np.float64)
-    if len(parts) == 1 and parts[0][1].dtype == dtype:  # a window of one chunk: no copy
+    if len(parts) == 1 and dtypes[0] == dtype:  # a window of one chunk: no copy
         first, out = parts[0]
-    elif all(a.dtype == dtype for _, a in parts) and all(
-        s + len(a) == s_next for (s, a), (s_next, _) in itertools.pairwise(parts)
+    elif all([d == dtype for d in dtypes]) and all(
+        [s + len(a) == s_next for (s, a), (s_next, _) in itertools.pairwise(parts)]
     ):  # consecutive chunks in order (a whole series, usually): one C-level join
         arrays = [a for _, a in parts]
         first, out = parts[0][0], _adjacent(arrays)
@@ -195,10 +199,9 @@ def _adjacent(arrays: list[np.ndarray]) -> np.ndarray | None:
 
 def _trimmed(first: int, values: np.ndarray) -> tuple[int, np.ndarray] | None:
     """``values`` without leading and trailing NaN (a view), or None if all are NaN."""
-    nan = np.isnan
-    if not (nan(values[0]) or nan(values[-1])):  # the common case: nothing to trim
+    if not (math.isnan(values[0]) or math.isnan(values[-1])):  # the common case
         return first, values
-    missing = nan(values)
+    missing = np.isnan(values)
     head = int(missing.argmin())  # the first False
     if missing[head]:
         return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,6 +184,13 @@ class Grid:
                 self._starts.clear()
             start = self._starts[chunk] = int(self.chunk_start_slot(np.array([chunk]))[0])
             return start
+
+    def cached_chunk_starts(self, chunks: Iterable[int]) -> list[int]:
+        """:meth:`cached_chunk_start` of each chunk (a series' chunks, on every read)."""
+        try:
+            return list(map(self._starts.__getitem__, chunks))  # no Python call per chunk
+        except KeyError:
+            return [self.cached_chunk_start(c) for c in chunks]
 
     @property
     def max_chunk_slots(self) -> int:

@@ -87,7 +87,7 @@ def decode_many(blobs: Sequence, dtypes: Sequence) -> list[np.ndarray]:
     if not blobs:
         return []
     first = blobs[0][:4]
-    if all(blob[:4] == first for blob in blobs):  # one codec (the usual case): no grouping
+    if all([blob[:4] == first for blob in blobs]):  # one codec (the usual case): no grouping
         by_codec = {codec_of(blobs[0]): range(len(blobs))}
     else:
         by_codec = {}

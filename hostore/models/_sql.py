@@ -206,7 +206,7 @@ class StoreSQL:
             while cut > 0 and rows[cut - 1][:nk] == rows[-1][:nk]:
                 cut -= 1
             ready, held = rows[:cut], rows[cut:]
-            blob = sum(len(r[-1]) for r in rows) / len(rows)
+            blob = sum([len(r[-1]) for r in rows]) / len(rows)
             size = int(min(max_rows, max(16, budget // max(blob, row_bytes, 1))))
             rows = []  # the rows now live in ``ready`` (dropped once decoded) and ``held``
             rows, done = page(after, size, ready)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -198,16 +199,16 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         return lo, hi, clo, chi
 
     @classmethod
-    def _assemble(cls, rows, lo, hi) -> tuple[int, np.ndarray] | None:
-        """Decode one series' ``(chunk_index, dtype, data)`` rows (together: cheaper than
-        chunk by chunk) and join them into ``(first_slot, values)``."""
-        rows = list(rows)
+    def _assemble(cls, rows: list, lo, hi, skip: int = 0) -> tuple[int, np.ndarray] | None:
+        """Decode one series' ``(chunk_index, dtype, data)`` rows (after ``skip`` leading
+        columns) together, cheaper than chunk by chunk, and join them into
+        ``(first_slot, values)``."""
         if not rows:
             return None
-        grid = cls._hostore.grid
-        chunks, dtypes, blobs = zip(*rows, strict=True)
+        columns = list(zip(*rows, strict=True))
+        chunks, dtypes, blobs = columns[skip : skip + 3]
         arrays = codecs.decode_many(blobs, dtypes)
-        starts = [grid.cached_chunk_start(ci) for ci in chunks]
+        starts = cls._hostore.grid.cached_chunk_starts(chunks)
         return chunking.assemble(zip(starts, arrays, strict=True), lo, hi)
 
     @classmethod
@@ -230,12 +231,15 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         lo, hi, clo, chi = cls._window(start, end)
         nk = len(info.keys)
 
+        # keys of a row, by a C-level getter (a lambda would run per chunk row)
+        key_of = operator.itemgetter(*range(nk)) if nk else lambda row: ()
+
         def decode(rows: list[tuple]) -> list[tuple[tuple, int, np.ndarray]]:
             found = []
-            for key, group in itertools.groupby(rows, key=lambda r: r[:nk]):
-                arrays = cls._assemble((r[nk:] for r in group), lo, hi)
+            for key, group in itertools.groupby(rows, key=key_of):
+                arrays = cls._assemble(list(group), lo, hi, nk)
                 if arrays is not None:
-                    found.append((key, *arrays))
+                    found.append(((key,) if nk == 1 else key, *arrays))
             found.reverse()  # popped from the end: a series handed out is not held here
             return found
 
