@@ -400,6 +400,11 @@ def test_every_slot_belongs_to_the_chunk_whose_bounds_hold_it(freq, tz, axis):
     slots = np.arange(starts[0], ends[-1])
     np.testing.assert_array_equal(chunk_of(g, slots), np.repeat(chunks, ends - starts))
     np.testing.assert_array_equal(starts, [g.cached_chunk_start(c) for c in chunks])
+    # the same, all cached or some not yet (a chunk never read before)
+    assert g.cached_chunk_starts(chunks.tolist()) == starts.tolist()
+    later = (chunks + (1200 if axis == MONTH else 100)).tolist()
+    assert later[0] not in g._starts
+    assert g.cached_chunk_starts(later) == g.chunk_bounds(np.array(later))[0].tolist()
 
 
 @pytest.mark.parametrize(
