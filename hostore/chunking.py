@@ -199,7 +199,7 @@ def _adjacent(arrays: list[np.ndarray]) -> np.ndarray | None:
 
 def _trimmed(first: int, values: np.ndarray) -> tuple[int, np.ndarray] | None:
     """``values`` without leading and trailing NaN (a view), or None if all are NaN."""
-    if not (math.isnan(values[0]) or math.isnan(values[-1])):  # the common case
+    if not (math.isnan(values[0]) or math.isnan(values[-1])):  # common: nothing to trim
         return first, values
     missing = np.isnan(values)
     head = int(missing.argmin())  # the first False
