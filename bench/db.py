@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import tempfile
 from contextlib import contextmanager
+from time import perf_counter
 from urllib.parse import urlsplit, urlunsplit
 
 PG_URL_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
@@ -133,6 +135,32 @@ def table_bytes(model) -> int:
             return int(cursor.fetchone()[0])
         except Exception:
             return os.path.getsize(connection.settings_dict["NAME"])
+
+
+def round_trip(samples: int = 500) -> float:
+    """Median seconds of a prepared ``SELECT 1`` on the benchmark's connection: what any
+    read that waits for the database costs at least (a one-day window read included)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        cursor = psycopg.Cursor(raw)
+        options = {"prepare": True}
+    else:
+        cursor, options = raw.cursor(), {}
+    times = []
+    try:
+        for _ in range(samples):
+            started = perf_counter()
+            cursor.execute("SELECT 1", **options)
+            cursor.fetchall()
+            times.append(perf_counter() - started)
+    finally:
+        cursor.close()
+    return statistics.median(times)
 
 
 def server_version() -> str:

@@ -172,6 +172,8 @@ def render(run: dict) -> str:
                 f"{result['server']}, {profile} profile: {n} series x "
                 f"{out['points_per_series']:,} points, median of {repeat} ({django})"
             )
+            if "round_trip_s" in out:  # runs saved before it was measured have none
+                title += f"; SELECT 1 round trip {_duration(out['round_trip_s'])}"
             parts += ["", f"== {title} ==", phase_table(result, profile)]
         parts += [
             "",

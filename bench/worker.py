@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> dict:
         tag = f"[{args.db} {profile} N={args.n}]"
         work = make_workload(profile, args.n)
         django_repeat = args.django_repeat if profile in args.django_profiles else 0
+        before = db.round_trip()
         out = run_profile(
             work,
             stores,
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> dict:
             django_series=args.django_n,
         )
         out["points_per_series"] = len(work.index)
+        out["round_trip_s"] = (before + db.round_trip()) / 2  # the machine drifts meanwhile
         out["memory"] = {codec: memory_probe(codec, args.n) for codec in stores}
         for codec, probe in out["memory"].items():
             log(f"{tag} yield_many_ts peak of {codec}: {probe['peak_above_baseline_mb']} MB")
