@@ -43,6 +43,8 @@ class AlignedSeries:
 
 def _float_values(serie: pd.Series) -> np.ndarray:
     dtype = serie.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":  # NaN already: no copy needed
+        return serie.to_numpy()  # may be read-only (copy-on-write); nothing writes to it
     numeric = pd.api.types.is_bool_dtype(dtype) or (
         pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
     )

@@ -80,6 +80,27 @@ def test_update_ignores_tombstoned_values(db):
     pd.testing.assert_series_equal(HourlyStore.get_ts(ATTRS), new)
 
 
+@pytest.mark.parametrize("read_only", [False, True], ids=["writable", "read-only"])
+def test_writes_leave_the_callers_series_as_it_was(db, read_only):
+    """Float values are written straight from the caller's array, without a copy: no write
+    path may change them, and an array the caller made read-only must do."""
+    data = np.r_[np.arange(30.0), [np.nan] * 6, np.arange(12.0)]
+    data.flags.writeable = not read_only
+    mine = series("2024-01-31 00:00", len(data), values=data)
+    if read_only:
+        mine = pd.Series(data, index=mine.index, copy=False)
+        assert not mine.to_numpy().flags.writeable
+    kept = mine.copy(deep=True)
+    HourlyStore.set_ts(ATTRS, mine)
+    HourlyStore.set_ts(ATTRS, mine * 0 + 7, update=True)
+    HourlyStore.set_ts(ATTRS, mine, update=True)
+    HourlyStore.set_ts({**ATTRS, "version": 2}, mine, replace=True)
+    HourlyStore.set_many_ts({(3, "a"): mine}, keys=["version", "kind"])
+    pd.testing.assert_series_equal(mine, kept)
+    got = HourlyStore.get_ts({**ATTRS, "version": 3})
+    pd.testing.assert_series_equal(got, kept, check_freq=False)
+
+
 def test_set_many_ts_writes_all(db):
     mapping = {f"m{i}": series("2023-12-31", 72, freq="30min") * i for i in range(5)}
     YearlyStore.set_many_ts(mapping, keys=("meter",))
