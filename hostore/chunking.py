@@ -105,7 +105,7 @@ def split(aligned: AlignedSeries, grid: Grid) -> list[Piece]:
     if not len(slots):
         return []
     first, last = grid.chunk_of_slot(slots[0]), grid.chunk_of_slot(slots[-1])
-    bounds = [grid.cached_chunk_start(c) for c in range(first, last + 2)]
+    bounds = grid.cached_chunk_starts(range(first, last + 2))
     # one search per chunk boundary, not per point: where each chunk's slots start, and
     # (when there are NaN, usually few) how many values before each start are not NaN
     cuts = np.searchsorted(slots, bounds)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,7 +185,7 @@ class Grid:
             start = self._starts[chunk] = int(self.chunk_start_slot(np.array([chunk]))[0])
             return start
 
-    def cached_chunk_starts(self, chunks: Iterable[int]) -> list[int]:
+    def cached_chunk_starts(self, chunks: Sequence[int]) -> list[int]:
         """:meth:`cached_chunk_start` of each chunk (a series' chunks, on every read)."""
         try:
             return list(map(self._starts.__getitem__, chunks))  # no Python call per chunk
