@@ -53,7 +53,7 @@ class Calendar:
     @classmethod
     def of(cls, index: pd.DatetimeIndex) -> Calendar:
         hour = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
-        return cls(hour, index.dayofyear.to_numpy(), index.dayofweek.to_numpy() >= 5)
+        return cls(hour, index.day_of_year.to_numpy(), index.day_of_week.to_numpy() >= 5)
 
 
 def _realistic(cal: Calendar, params: np.random.Generator, noise: np.random.Generator):
