@@ -77,9 +77,9 @@ def fetchall(
 
 def execute(conn, statements: Sequence[tuple[str, list]]) -> None:
     """Run writes. On PostgreSQL they go through a server-binding cursor as prepared
-    statements: blobs travel as binary parameters, not as hex text
-    twice their size that the server must parse, and a statement's plan is kept for its
-    next run (the shapes repeat, one per row count)."""
+    statements: blobs travel as binary parameters, not as hex text twice their size that
+    the server must parse, and a statement's plan is kept for its next run (the shapes
+    repeat, one per row count)."""
     if conn.vendor != "postgresql" or conn.execute_wrappers:
         with conn.cursor() as cursor:
             for sql, params in statements:
