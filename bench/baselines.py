@@ -121,8 +121,20 @@ class PlainDjango:
 
 
 # --------------------------------------------------------------------------- the floor
-COLUMNS = ("meter", "chunk_index", "start_ts", "dtype", "updated_at", "is_deleted", "data")
-COPY_TYPES = ("varchar", "int4", "timestamptz", "varchar", "timestamptz", "bool", "bytea")
+COLUMNS = (
+    "meter",
+    "chunk_index",
+    "start_ts",
+    "dtype",
+    "updated_at",
+    "is_deleted",
+    "data",
+    "sync_seq",
+)
+COPY_TYPES = ("varchar", "int4", "timestamptz", "varchar", "timestamptz", "bool", "bytea", "int8")
+# the floor writes one change number, as the store writes one per call (it takes it from a
+# sequence; the floor's time leaves that out)
+FLOOR_SEQ = 1
 
 
 @dataclass
@@ -144,6 +156,7 @@ class FloorPayload:
             ops.adapt_datetimefield_value(now),
             False,
             bytes(data),
+            FLOOR_SEQ,
         )
 
     def capture_ingest(self, store) -> None:
@@ -155,7 +168,7 @@ class FloorPayload:
         ):
             row = self._adapt(meter, ci, start_ts, dtype, data, now)
             self.rows.append(row)
-            self.chunks.setdefault(meter, []).append((ci, dtype, row[-1]))
+            self.chunks.setdefault(meter, []).append((ci, dtype, row[6]))
 
     def capture_update(self, store, touched: list[int]) -> None:
         """Take the chunks the update rewrote or added (what the floor update must write)."""

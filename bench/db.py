@@ -68,6 +68,7 @@ def create_tables() -> None:
     """
     from django.db import connection
 
+    from hostore.models import _changes
     from hostore.models._storage import prefer_external_storage
 
     from .models import FLOORS, STORES, all_models
@@ -75,6 +76,7 @@ def create_tables() -> None:
     with connection.schema_editor() as editor:
         for model in all_models():
             editor.create_model(model)
+    _changes.install(connection)  # what `migrate` does for the stores (post_migrate)
     if connection.vendor != "postgresql":
         return
     for store in STORES.values():  # what `migrate` does for a store (post_migrate)

@@ -59,7 +59,10 @@ def _floor(codec_id: str) -> type[models.Model]:
             "constraints": [
                 models.UniqueConstraint(fields=["meter", "chunk_index"], name=f"{table}_chunk")
             ],
-            "indexes": [models.Index(fields=["updated_at"], name=f"{table[:24]}_upd")],
+            "indexes": [
+                models.Index(fields=["updated_at"], name=f"{table[:24]}_upd"),
+                models.Index(fields=["sync_seq", "id"], name=f"{table[:24]}_seq"),
+            ],
         },
     )
     return type(
@@ -74,6 +77,7 @@ def _floor(codec_id: str) -> type[models.Model]:
             "updated_at": models.DateTimeField(),
             "is_deleted": models.BooleanField(default=False),
             "data": models.BinaryField(),
+            "sync_seq": models.BigIntegerField(default=0),
             "Meta": meta,
         },
     )
@@ -96,4 +100,6 @@ class PlainReading(models.Model):
 
 
 def all_models() -> list[type[models.Model]]:
-    return [*STORES.values(), *FLOORS.values(), PlainReading]
+    from hostore.models import ChangeClock
+
+    return [*STORES.values(), *FLOORS.values(), PlainReading, ChangeClock]

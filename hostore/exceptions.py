@@ -56,3 +56,8 @@ class UnknownCodecError(HostoreError, ValueError):
 
 class CorruptBlobError(HostoreError, ValueError):
     """A blob names a known codec but cannot be decoded (truncated or damaged bytes)."""
+
+
+class SyncSafetyError(HostoreError, ValueError):
+    """A deletion would hide changes from sync clients (``keep_tracking=False`` on a store
+    declaring ``ALLOW_CLIENT_SERVER_SYNC = True``)."""

@@ -24,11 +24,13 @@ def fetchall(
     before: tuple[str, list] | None = None,
     reuse: bool = False,
     during: Callable[[], None] | None = None,
+    before_rows: list | None = None,
 ) -> list[tuple]:
     """Run a read and return its rows. ``binary`` asks PostgreSQL for binary results (only
     for columns loaded alike in both formats); ``reuse`` runs small reads on a cursor kept
     on the connection (which holds its last result until the next read). ``before``, a
-    PostgreSQL statement, runs first in the same round trip (a pipeline). ``during`` runs
+    PostgreSQL statement, runs first in the same round trip (a pipeline); its rows are added
+    to ``before_rows`` when that list is given. ``during`` runs
     while the server executes the read (PostgreSQL, pipeline mode), or before it where that
     is not possible. Statements are prepared (psycopg skips that on a connection opened
     with ``prepare_threshold=None``)."""
@@ -41,6 +43,8 @@ def fetchall(
         with conn.cursor() as cursor:
             if before is not None:
                 cursor.execute(*before)
+                if before_rows is not None:
+                    before_rows.extend(cursor.fetchall())
             cursor.execute(sql, params)
             return cursor.fetchall()
     conn.ensure_connection()
@@ -53,14 +57,17 @@ def fetchall(
                 if before is None and during is None:
                     cursor.execute(sql, params, prepare=True, binary=binary)
                 else:
+                    first = None
                     with conn.connection.pipeline():
                         if before is not None:
-                            conn.connection.execute(*before, prepare=True)
+                            first = conn.connection.execute(*before, prepare=True)
                         cursor.execute(sql, params, prepare=True, binary=binary)
                         if during is not None:
                             spent = time.monotonic()
                             during()
                             spent = time.monotonic() - spent
+                    if first is not None and before_rows is not None:
+                        before_rows.extend(first.fetchall())
                 rows = cursor.fetchall()
             finally:
                 if cursor is not getattr(conn, "_hostore_read_cursor", None):

@@ -1,9 +1,9 @@
 """The chunk store's queries: one statement per batch, never one per point or chunk.
 
-Here: series locks, existence checks, tombstones, exports (through the ORM, with
-``values_list``: no model instances), and the choice of how rows are written. The hot
-statements themselves (the read ``SELECT``, the keys' existence ``SELECT``, multi-row
-upserts, ``COPY``) are in ``_sql``.
+Here: series locks and change numbers, existence checks, tombstones, exports (through the
+ORM, with ``values_list``: no model instances), and the choice of how rows are written.
+The hot statements themselves (the read ``SELECT``, the keys' existence ``SELECT``,
+multi-row upserts, ``COPY``) are in ``_sql``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from ..conf import hostore_settings
+from . import _changes
 from ._driver import pipeline_supported
 from ._sql import store_sql
 
@@ -39,9 +40,6 @@ def db_datetime(value):
     return timezone.make_naive(value, dt.timezone.utc)
 
 
-_LOCK_SQL = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k"
-
-
 def _lock_ids(model, keys: Iterable[tuple]) -> list[int]:
     """Advisory lock ids of series, sorted so that writers of several never deadlock."""
     table = model._meta.db_table
@@ -55,31 +53,37 @@ def _lock_ids(model, keys: Iterable[tuple]) -> list[int]:
     )
 
 
-def lock_series(model, keys: Iterable[tuple], alias: str) -> None:
-    """Serialise writers of the same series until the transaction ends (PostgreSQL).
+def begin_write(model, keys: Iterable[tuple], alias: str) -> int:
+    """Start a write of the given series: lock them, and take the write's change number.
 
-    Transaction-scoped advisory locks, taken in sorted order so that writers of several
-    series never deadlock. SQLite serialises writers by itself.
+    PostgreSQL: transaction-scoped advisory locks serialise writers of the same series (taken
+    in sorted order, so writers of several never deadlock), then the change number is taken
+    (:mod:`._changes`), all in one statement. SQLite serialises writers by itself.
     """
-    if connections[alias].vendor != "postgresql":
-        return
-    ids = _lock_ids(model, keys)
-    if ids:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [ids])
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return _changes.take(model, alias)
+    with conn.cursor() as cursor:
+        cursor.execute(*_changes.lock_and_take_sql(model, _lock_ids(model, keys)))
+        return int(cursor.fetchone()[0])
 
 
-def lock_and_fetch(model, key: tuple, chunks: Sequence[int], alias: str) -> list[tuple]:
-    """Lock one series (:func:`lock_series`), then fetch the given live chunks of it.
+def lock_and_fetch(model, key: tuple, chunks: Sequence[int], alias: str) -> tuple[int, list]:
+    """:func:`begin_write` of one series, then fetch the given live chunks of it.
 
-    On PostgreSQL both statements travel in one round trip; the fetch still runs once the
-    lock is granted, on a snapshot taken then, so it sees every earlier writer's rows.
+    Returns ``(change number, rows)``. On PostgreSQL both statements travel in one round
+    trip; the fetch still runs once the lock is granted, on a snapshot taken then, so it
+    sees every earlier writer's rows.
     """
     if connections[alias].vendor != "postgresql" or not chunks or not pipeline_supported():
-        lock_series(model, [key], alias)
-        return fetch_chunks(model, key, chunks, alias)
-    before = (_LOCK_SQL, [_lock_ids(model, [key])])
-    return store_sql(model, alias).fetch(key, min(chunks), max(chunks), chunks, before)
+        seq = begin_write(model, [key], alias)
+        return seq, fetch_chunks(model, key, chunks, alias)
+    before = _changes.lock_and_take_sql(model, _lock_ids(model, [key]))
+    taken: list = []
+    rows = store_sql(model, alias).fetch(
+        key, min(chunks), max(chunks), chunks, before, before_rows=taken
+    )
+    return int(taken[0][0]), rows
 
 
 def _key_q(keys: Sequence[str], key: tuple, **extra) -> models.Q:
@@ -132,11 +136,13 @@ def write_rows(model, rows: Iterable[tuple], alias: str, fresh: bool = False) ->
         sql.upsert(batch, size)
 
 
-def tombstone(queryset) -> int:
-    """Mark the live rows of ``queryset`` deleted: data emptied, ``updated_at`` bumped."""
-    return queryset.filter(is_deleted=False).update(
-        is_deleted=True, data=b"", updated_at=timezone.now()
-    )
+def tombstone(queryset, seq: int | None = None) -> int:
+    """Mark the live rows of ``queryset`` deleted: data emptied, ``updated_at`` bumped, and
+    change number ``seq`` (a new one when None)."""
+    values = {"is_deleted": True, "data": b"", "updated_at": timezone.now()}
+    if seq is not None:
+        values["sync_seq"] = seq
+    return queryset.filter(is_deleted=False).update(**values)
 
 
 def select_chunks(model, keys: Sequence[str], wanted: dict[tuple, list[int]], fields, alias=None):

@@ -1,8 +1,9 @@
 """Configuration of concrete chunk stores, done once when Django prepares the class.
 
 Validates the class settings, finds the business keys, and adds the unique constraint on
-(keys..., ``chunk_index``) and the ``updated_at`` index to ``Meta`` so that
-``makemigrations`` picks them up whatever ``Meta`` the user wrote.
+(keys..., ``chunk_index``), the ``updated_at`` index and the ``(sync_seq, id)`` index (the
+order in which changes are served to sync clients) to ``Meta`` so that ``makemigrations``
+picks them up whatever ``Meta`` the user wrote.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .. import codecs
 from ..exceptions import InvalidAttrsError, StoreConfigurationError, UnknownCodecError
 from ..grid import Grid, get_grid
 
-RESERVED = ("chunk_index", "start_ts", "dtype", "updated_at", "is_deleted", "data")
+RESERVED = ("chunk_index", "start_ts", "dtype", "updated_at", "is_deleted", "data", "sync_seq")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class StoreInfo:
                 f"with exact values; not {unknown}"
             )
         return filters
+
+    def clean_key(self, key: tuple, model) -> tuple:
+        """``key`` with each value converted by its field (``"3"`` -> ``3`` for an integer
+        key, an ISO string -> a date...): keys that came as text, from JSON or a URL.
+        Raises Django's ``ValidationError`` for a value the field refuses."""
+        fields = [model._meta.get_field(name) for name in self.keys]
+        return tuple(f.to_python(v) for f, v in zip(fields, key, strict=True))
 
     def attrs_of(self, key: tuple) -> dict:
         return dict(zip(self.keys, key, strict=True))
@@ -106,6 +114,10 @@ def configure(cls) -> None:
     indexes = list(meta.indexes)
     if not any(list(i.fields) == ["updated_at"] for i in indexes):
         indexes.append(models.Index(fields=["updated_at"], name=_short_name(meta.db_table, "upd")))
+    if not any(list(i.fields) == ["sync_seq", "id"] for i in indexes):
+        indexes.append(
+            models.Index(fields=["sync_seq", "id"], name=_short_name(meta.db_table, "seq"))
+        )
     meta.constraints, meta.indexes = constraints, indexes
     meta.original_attrs["constraints"] = constraints
     meta.original_attrs["indexes"] = indexes

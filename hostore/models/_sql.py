@@ -17,7 +17,15 @@ from django.db import connections
 from . import _driver
 
 # Columns written for each chunk row, after the business keys.
-ROW_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
+ROW_FIELDS = (
+    "chunk_index",
+    "start_ts",
+    "dtype",
+    "data",
+    "updated_at",
+    "is_deleted",
+    "sync_seq",
+)
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _MAX_PARAMS = 999  # parameters per statement that every supported SQLite accepts
 # Key fields whose values come back alike from the text and the binary result formats.
@@ -107,7 +115,7 @@ class StoreSQL:
             if row[:nk] != last_key:
                 last_key = row[:nk]
                 key_params = self.key_params(last_key)
-            chunk, start, dtype, data, updated, deleted = row[nk:]
+            chunk, start, dtype, data, updated, deleted, seq = row[nk:]
             if start not in prepared_at:
                 prepared_at[start] = when.get_db_prep_value(start, conn)
             if updated not in prepared_at:
@@ -120,20 +128,30 @@ class StoreSQL:
                 data,
                 prepared_at[updated],
                 deleted,
+                seq,
             )
 
     # ------------------------------------------------------------------ statements
     def fetch(
-        self, key: tuple, lo: int | None = None, hi: int | None = None, only=None, before=None
+        self,
+        key: tuple,
+        lo: int | None = None,
+        hi: int | None = None,
+        only=None,
+        before=None,
+        before_rows: list | None = None,
     ):
         """``(chunk_index, dtype, data)`` of one series' live chunks in ``[lo, hi]``.
 
         ``only`` keeps just those chunk indexes (fetched rows outside it are dropped).
         ``before``, a PostgreSQL ``(sql, params)`` statement, runs first in the same round
-        trip (a pipeline): the fetch starts, with its own snapshot, once it is done.
+        trip (a pipeline): the fetch starts, with its own snapshot, once it is done. Its
+        rows go to ``before_rows``.
         """
         params = [*self.key_params(key), *self.live_params(lo, hi)]
-        rows = self._fetchall(self.select, params, binary=True, before=before, reuse=True)
+        rows = self._fetchall(
+            self.select, params, binary=True, before=before, reuse=True, before_rows=before_rows
+        )
         if only is not None:
             wanted = set(only)
             rows = [r for r in rows if r[0] in wanted]

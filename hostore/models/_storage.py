@@ -1,14 +1,18 @@
-"""Physical storage of the blob column on PostgreSQL.
+"""What ``migrate`` cannot declare: the blob column's storage, and the change log.
 
 Blobs are compressed already: PostgreSQL's default ``EXTENDED`` storage tries (and fails)
 to compress them again on every write. ``EXTERNAL`` keeps large blobs out of line
-without that attempt. It is a catalog-only change, applied after ``migrate``.
+without that attempt. It is a catalog-only change, applied after ``migrate``, which also
+installs the change log's sequence and functions (:mod:`._changes`) on each database that
+holds a store.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db import DatabaseError, connections, router
+
+from . import _changes
 
 
 def prefer_external_storage(model, using: str) -> bool:
@@ -37,9 +41,15 @@ def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
     """After ``migrate``: every chunk store of the migrated app gets external storage."""
     from .chunk_store import TimeseriesChunkStore
 
-    for model in apps.get_app_config(sender.label).get_models():
-        if issubclass(model, TimeseriesChunkStore):
-            try:
-                prefer_external_storage(model, using)
-            except DatabaseError:  # e.g. no privilege to ALTER: a missed optimisation only
-                continue
+    stores = [
+        model
+        for model in apps.get_app_config(sender.label).get_models()
+        if issubclass(model, TimeseriesChunkStore)
+    ]
+    if any(router.allow_migrate_model(using, model) for model in stores):
+        _changes.install(connections[using])
+    for model in stores:
+        try:
+            prefer_external_storage(model, using)
+        except DatabaseError:  # e.g. no privilege to ALTER: a missed optimisation only
+            continue

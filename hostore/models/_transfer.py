@@ -10,47 +10,95 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connections, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import codecs
 from ..exceptions import HostoreError, InvalidPayloadError
+from . import _changes
 from . import _queries as q
+from ._changes import START, Position
 
 _EXPORT_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
+_CHANGE_FIELDS = ("chunk_index", "dtype", "start_ts", "updated_at", "is_deleted", "sync_seq", "pk")
+
+
+def _after(model, alias: str, position: Position) -> RawSQL:
+    """Rows after ``position`` in change order: a row comparison, which walks the
+    ``(sync_seq, id)`` index from there (an OR of two conditions would not)."""
+    quote = connections[alias].ops.quote_name
+    seq, pk = quote(model._meta.get_field("sync_seq").column), quote(model._meta.pk.column)
+    return RawSQL(
+        f"({seq}, {pk}) > (%s, %s)",
+        (int(position.seq), int(position.row_id)),
+        output_field=models.BooleanField(),
+    )
 
 
 class ChunkTransferMixin:
     """``list_updates`` / ``export_chunks`` / ``import_chunks`` of TimeseriesChunkStore."""
 
     @classmethod
-    def list_updates(
-        cls, since=None, filters: Mapping[str, Any] | None = None, limit: int | None = None
+    def list_changes(
+        cls,
+        after: Position | tuple[int, int] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+        changed_since=None,
+        offset: int = 0,
     ) -> list[dict]:
-        """Chunks changed after ``since`` (all when None), oldest change first.
+        """Chunks changed after position ``after`` (all when None), in change order.
 
-        Each item: ``{"attrs", "chunk_index", "updated_at", "is_deleted", "id"}``.
+        Only changes below the horizon are listed (:mod:`._changes`): a change that commits
+        later always comes after the last position listed now, so a reader that resumes
+        after it never misses one. ``changed_since`` (a datetime) keeps only chunks whose
+        ``updated_at`` is at or after it (the cursor of holcstore 0.5/0.6 clients).
+
+        Each item: ``attrs``, ``chunk_index``, ``dtype``, ``start_ts``, ``updated_at``,
+        ``is_deleted`` and ``position`` (resume after it to get the next changes).
         """
+        when = {} if changed_since is None else {"updated_at__gte": changed_since}
+        return cls._changes(after, filters, limit, offset, when)
+
+    @classmethod
+    def _changes(cls, after, filters, limit, offset: int, when: dict) -> list[dict]:
         info = cls._hostore
-        qs = cls._default_manager.filter(**info.check_filters(filters))
-        if since is not None:
-            qs = qs.filter(updated_at__gt=since)
-        qs = qs.order_by("updated_at", "pk").values_list(
-            *info.keys, "chunk_index", "updated_at", "is_deleted", "pk"
-        )
-        if limit is not None:
-            qs = qs[:limit]
+        # The primary, not a read replica: the horizon is what the primary has settled.
+        alias = q.write_alias(cls)
+        qs = cls._default_manager.using(alias).filter(**info.check_filters(filters), **when)
+        if after is not None and tuple(after) != tuple(START):
+            qs = qs.filter(_after(cls, alias, Position(*after)))
+        top = _changes.horizon(cls, alias)
+        if top is not None:
+            qs = qs.filter(sync_seq__lte=top)
+        qs = qs.order_by("sync_seq", "pk").values_list(*info.keys, *_CHANGE_FIELDS)
+        if limit is not None or offset:
+            qs = qs[offset : None if limit is None else offset + limit]
         nk = len(info.keys)
         return [
             {
                 "attrs": info.attrs_of(r[:nk]),
-                "chunk_index": r[nk],
-                "updated_at": r[nk + 1],
-                "is_deleted": r[nk + 2],
-                "id": r[nk + 3],
+                **dict(zip(_CHANGE_FIELDS[:-2], r[nk:-2], strict=True)),
+                "position": Position(r[-2], r[-1]),
             }
             for r in qs
         ]
+
+    @classmethod
+    def list_updates(
+        cls, since=None, filters: Mapping[str, Any] | None = None, limit: int | None = None
+    ) -> list[dict]:
+        """Chunks changed after ``since``, oldest change first (see :meth:`list_changes`).
+
+        ``since`` is a position an earlier item gave (``item["position"]``), or a datetime:
+        then chunks whose ``updated_at`` is later are listed (a clock is no safe cursor:
+        prefer positions).
+        """
+        if since is None or isinstance(since, tuple):
+            return cls.list_changes(after=since, filters=filters, limit=limit)
+        return cls._changes(None, filters, limit, 0, {"updated_at__gt": since})
 
     @classmethod
     def export_chunks(cls, spec: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -75,7 +123,7 @@ class ChunkTransferMixin:
     def _check_item(cls, n: int, item: Mapping[str, Any]) -> tuple[tuple, int, bool]:
         info = cls._hostore
         try:
-            key = info.key_of(dict(item["attrs"]))
+            key = info.clean_key(info.key_of(dict(item["attrs"])), cls)
             chunk = item["chunk_index"]
             if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)):
                 raise InvalidPayloadError(f"chunk_index must be an integer, not {chunk!r}")
@@ -91,7 +139,14 @@ class ChunkTransferMixin:
                         f"the blob holds {length} values, chunk {chunk} has {hi[0] - lo[0]} "
                         "slots: were client and server declared with the same settings?"
                     )
-        except (KeyError, TypeError, ValueError, OverflowError, HostoreError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            OverflowError,
+            HostoreError,
+            ValidationError,
+        ) as exc:
             raise InvalidPayloadError(
                 f"payload item {n} is invalid ({type(exc).__name__}: {exc}); nothing was imported"
             ) from None
@@ -118,13 +173,14 @@ class ChunkTransferMixin:
                 continue
             start = q.db_datetime(info.grid.chunk_start_datetime(chunk))
             dtype = np.dtype(item["dtype"]).name
-            rows.append((*key, chunk, start, dtype, bytes(item["data"]), now, False))
+            rows.append([*key, chunk, start, dtype, bytes(item["data"]), now, False])
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
-            q.lock_series(cls, [k for k, _, _ in checked], alias)
-            q.write_rows(cls, rows, alias)
+            seq = q.begin_write(cls, [k for k, _, _ in checked], alias)
+            q.write_rows(cls, [(*row, seq) for row in rows], alias)
             deleted = 0
             if gone:
                 pks = [r[0] for r in q.select_chunks(cls, info.keys, gone, ("pk",), alias)]
-                deleted = q.tombstone(cls._default_manager.using(alias).filter(pk__in=pks))
+                live = cls._default_manager.using(alias).filter(pk__in=pks)
+                deleted = q.tombstone(live, seq)
         return {"imported": len(rows), "deleted": deleted}

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from .. import chunking, codecs
 from ..conf import hostore_settings
-from ..exceptions import InvalidAttrsError, SeriesExistsError
+from ..exceptions import InvalidAttrsError, SeriesExistsError, SyncSafetyError
+from . import _changes
 from . import _queries as q
 from ._setup import StoreInfo, configure
 from ._sql import store_sql
@@ -28,9 +29,28 @@ from ._transfer import ChunkTransferMixin
 
 
 class ChunkQuerySet(models.QuerySet):
-    """Deletes leave tombstones (so sync clients learn of them) unless ``hard_delete``."""
+    """Deletes leave tombstones (so sync clients learn of them) unless ``hard_delete``.
 
-    def delete(self, hard_delete: bool = False):
+    Every ``update()`` gives the rows it changes a new change number, so that sync clients
+    are sent them again.
+    """
+
+    def delete(
+        self,
+        hard_delete: bool = False,
+        keep_tracking: bool | None = None,
+        _disable_sync_safety: bool = False,
+    ):
+        """Leave tombstones; remove the rows for good with ``hard_delete=True``.
+
+        ``keep_tracking`` is holcstore 0.6's spelling: ``True`` leaves tombstones, ``False``
+        removes the rows, which a store declaring ``ALLOW_CLIENT_SERVER_SYNC = True`` refuses
+        (its sync clients would never learn of the deletion).
+        """
+        if keep_tracking is False:
+            if not _disable_sync_safety:
+                _refuse_untracked_delete(self.model)
+            hard_delete = True
         if hard_delete:
             return super().delete()
         count = q.tombstone(self)
@@ -38,6 +58,16 @@ class ChunkQuerySet(models.QuerySet):
 
     delete.alters_data = True
     delete.queryset_only = True
+
+    def update(self, **kwargs):
+        if "sync_seq" in kwargs:
+            return super().update(**kwargs)
+        alias = self._db or router.db_for_write(self.model, **self._hints)
+        with transaction.atomic(using=alias):
+            kwargs["sync_seq"] = _changes.take(self.model, alias)
+            return super().update(**kwargs)
+
+    update.alters_data = True
 
     def alive(self) -> ChunkQuerySet:
         """Rows holding data (tombstones left out)."""
@@ -61,6 +91,9 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
     STORE_TZ: ClassVar[str] = "Europe/Paris"
     STORE_FREQ: ClassVar[str] = "1h"
     STORE_CODEC: ClassVar[str] = codecs.DEFAULT_CODEC
+    # holcstore 0.6's switch: False makes the sync server and client refuse the store, True
+    # makes delete(keep_tracking=False) refuse to hide deletions. Undeclared: sync allowed.
+    ALLOW_CLIENT_SERVER_SYNC: ClassVar[bool | None] = None
 
     chunk_index = models.IntegerField()
     start_ts = models.DateTimeField()
@@ -68,6 +101,8 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
     data = models.BinaryField()
+    # the change number of the last write (see _changes): the order sync clients follow
+    sync_seq = models.BigIntegerField(default=0)
 
     objects = ChunkQuerySet.as_manager()
     _hostore: ClassVar[StoreInfo]
@@ -75,14 +110,33 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
     class Meta:
         abstract = True
 
-    def delete(self, using=None, keep_parents: bool = False, hard_delete: bool = False):
-        """Leave a tombstone (or remove the row for good with ``hard_delete=True``)."""
-        if hard_delete:
+    def delete(
+        self,
+        using=None,
+        keep_parents: bool = False,
+        hard_delete: bool = False,
+        keep_tracking: bool | None = None,
+    ):
+        """Leave a tombstone (or remove the row for good with ``hard_delete=True``); see
+        :meth:`ChunkQuerySet.delete` for holcstore 0.6's ``keep_tracking``."""
+        if keep_tracking is False:
+            _refuse_untracked_delete(type(self))
+        if hard_delete or keep_tracking is False:
             return super().delete(using=using, keep_parents=keep_parents)
         manager = type(self)._default_manager.using(using or self._state.db)
         result = manager.filter(pk=self.pk).delete()
-        self.refresh_from_db(using=using, fields=["is_deleted", "data", "updated_at"])
+        self.refresh_from_db(using=using, fields=["is_deleted", "data", "updated_at", "sync_seq"])
         return result
+
+    def save(self, *args, **kwargs) -> None:
+        """Save the row under a new change number, so that sync clients are sent it."""
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "sync_seq" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "sync_seq"]
+        with transaction.atomic(using=using):
+            self.sync_seq = _changes.take(type(self), using)
+            super().save(*args, **kwargs)
 
     # ------------------------------------------------------------------ writing
     @classmethod
@@ -107,23 +161,23 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
             if update:
-                old = q.lock_and_fetch(cls, key, [p.chunk_index for p in pieces], alias)
+                seq, old = q.lock_and_fetch(cls, key, [p.chunk_index for p in pieces], alias)
                 stored = {ci: codecs.decode(data, dtype) for ci, dtype, data in old}
                 for piece in pieces:
                     if piece.chunk_index in stored:
                         piece.values = chunking.merge(piece.values, stored[piece.chunk_index])
             else:
-                q.lock_series(cls, [key], alias)
+                seq = q.begin_write(cls, [key], alias)
                 if replace:
                     covered = [p.chunk_index for p in pieces]
                     live = cls._default_manager.using(alias).filter(**attrs)
-                    q.tombstone(live.exclude(chunk_index__in=covered))
+                    q.tombstone(live.exclude(chunk_index__in=covered), seq)
                 elif q.existing_keys(cls, [key], alias)[0]:
                     raise SeriesExistsError(
                         f"{info.label} already holds a series for {attrs}; pass update=True "
                         "to merge or replace=True to overwrite"
                     )
-            q.write_rows(cls, cls._rows(key, pieces), alias)
+            q.write_rows(cls, cls._rows(key, pieces, seq), alias)
 
     @classmethod
     def set_many_ts(cls, mapping: Mapping[Any, pd.Series], keys: Sequence[str]) -> None:
@@ -148,7 +202,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
             all_keys = [k for k, _ in items]
-            q.lock_series(cls, all_keys, alias)
+            seq = q.begin_write(cls, all_keys, alias)
             existing, with_rows = q.existing_keys(cls, all_keys, alias)
             if existing:
                 sample = [info.attrs_of(k) for k in sorted(existing, key=repr)[:3]]
@@ -160,17 +214,17 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
             # series is encoded); a bad series met on the way rolls the whole call back.
             fresh = [(k, s) for k, s in items if k not in with_rows]
             revived = [(k, s) for k, s in items if k in with_rows]  # only tombstones left
-            q.write_rows(cls, cls._rows_of(fresh), alias, fresh=True)
-            q.write_rows(cls, cls._rows_of(revived), alias)
+            q.write_rows(cls, cls._rows_of(fresh, seq), alias, fresh=True)
+            q.write_rows(cls, cls._rows_of(revived, seq), alias)
 
     @classmethod
-    def _rows_of(cls, items: list[tuple[tuple, pd.Series]]) -> Iterator[tuple]:
+    def _rows_of(cls, items: list[tuple[tuple, pd.Series]], seq: int) -> Iterator[tuple]:
         grid = cls._hostore.grid
         for key, serie in items:
-            yield from cls._rows(key, chunking.split(chunking.align(serie, grid), grid))
+            yield from cls._rows(key, chunking.split(chunking.align(serie, grid), grid), seq)
 
     @classmethod
-    def _rows(cls, key: tuple, pieces: list[chunking.Piece]) -> list[tuple]:
+    def _rows(cls, key: tuple, pieces: list[chunking.Piece], seq: int) -> list[tuple]:
         """Chunk rows in the column order of :data:`_sql.ROW_FIELDS`, after the keys."""
         info = cls._hostore
         now = q.db_datetime(timezone.now())
@@ -184,6 +238,7 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
                 codecs.encode(p.values, info.codec_id),
                 now,
                 False,
+                seq,
             )
             for p in pieces
         ]
@@ -319,6 +374,15 @@ class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
         Sync clients that have not pulled since then will not learn of those deletions.
         """
         return cls._default_manager.all().purge_tombstones(older_than)
+
+
+def _refuse_untracked_delete(model) -> None:
+    if model.ALLOW_CLIENT_SERVER_SYNC:
+        raise SyncSafetyError(
+            f"{model.__name__} declares ALLOW_CLIENT_SERVER_SYNC = True: deleting with "
+            "keep_tracking=False would hide the deletion from its sync clients; use delete() "
+            "(tombstones) or delete(hard_delete=True)"
+        )
 
 
 @functools.cache
