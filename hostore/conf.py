@@ -19,6 +19,11 @@ DEFAULTS: dict[str, Any] = {
     # at most READ_CHUNK_SIZE rows each
     "READ_CHUNK_SIZE": 2000,
     "READ_BUFFER_BYTES": 8 * 2**20,
+    # sync server: changes per page of updates/ (default, and the most a client may ask),
+    # and chunks per pack/ request
+    "SYNC_PAGE_SIZE": 200,
+    "SYNC_MAX_PAGE_SIZE": 1000,
+    "SYNC_MAX_PACK_ITEMS": 1000,
 }
 
 

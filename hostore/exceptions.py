@@ -61,3 +61,26 @@ class CorruptBlobError(HostoreError, ValueError):
 class SyncSafetyError(HostoreError, ValueError):
     """A deletion would hide changes from sync clients (``keep_tracking=False`` on a store
     declaring ``ALLOW_CLIENT_SERVER_SYNC = True``)."""
+
+
+class SyncError(HostoreError):
+    """Base class of the errors of replication (``hostore.sync``)."""
+
+
+class SyncConfigurationError(SyncError, ImproperlyConfigured):
+    """A sync view or client is set up on a store that cannot be synced."""
+
+
+class SyncProtocolError(SyncError, ValueError):
+    """A sync request or answer breaks the wire format (see ``docs/sync.md``)."""
+
+
+class SyncHTTPError(SyncError):
+    """A sync request failed: a refusal (4xx), or errors that outlasted every retry.
+
+    ``url`` and ``status`` (None when no answer came) name what failed.
+    """
+
+    def __init__(self, message: str, url: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.url, self.status = url, status

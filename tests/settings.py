@@ -26,7 +26,17 @@ elif os.environ.get("TEST_DB_NAME"):
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "hostore",
     "tests.testapp",
 ]
+ROOT_URLCONF = "tests.urls"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"sync-test": "3/min"},
+}
+SPECTACULAR_SETTINGS = {"TITLE": "holcstore test sync API", "VERSION": "1"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
