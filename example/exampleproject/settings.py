@@ -15,7 +15,11 @@ DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / '
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "rest_framework",
+    "drf_spectacular",
     "hostore",
     "meters",
 ]
+ROOT_URLCONF = "exampleproject.urls"
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,23 @@
+"""The example's URLs: the sync endpoints of the load-curve store, and their OpenAPI schema.
+
+A client deployment pulls with ``manage.py hostore_pull
+http://<host>/api/sync/loadcurves/ meters.LoadCurve``. Protect the endpoints in production
+with ``permission_classes`` / ``authentication_classes`` passed to ``as_factory``.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import routers
+
+from hostore.utils.ts_sync import TimeseriesChunkStoreSyncViewSet
+from meters.models import LoadCurve
+
+router = routers.SimpleRouter()
+router.register(
+    "sync/loadcurves", TimeseriesChunkStoreSyncViewSet.as_factory(LoadCurve), "loadcurves"
+)
+
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+]
