@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tests.testapp",
 ]
 ROOT_URLCONF = "tests.urls"
+STATIC_URL = "/static/"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

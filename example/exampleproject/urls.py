@@ -7,10 +7,10 @@ with ``permission_classes`` / ``authentication_classes`` passed to ``as_factory`
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from meters.models import LoadCurve
 from rest_framework import routers
 
 from hostore.utils.ts_sync import TimeseriesChunkStoreSyncViewSet
-from meters.models import LoadCurve
 
 router = routers.SimpleRouter()
 router.register(

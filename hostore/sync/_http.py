@@ -88,7 +88,8 @@ class Http:
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
         """The answer of a successful (2xx) request; raises :class:`SyncHTTPError`."""
-        kwargs = {**self.extra, **kwargs}
+        headers = {**self.extra.get("headers", {}), **kwargs.pop("headers", {})}
+        kwargs = {**self.extra, **kwargs, "headers": headers}
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_tries)
             | tenacity.stop_before_delay(self.max_time),

@@ -23,6 +23,7 @@ from django.utils.text import compress_string
 from rest_framework import renderers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -56,6 +57,13 @@ class PackRenderer(renderers.BaseRenderer):
         return renderers.JSONRenderer().render(data)
 
 
+class SyncMetadata(SimpleMetadata):
+    """``OPTIONS`` answers: the view's name, description and formats (no serializer form)."""
+
+    def determine_actions(self, request, view) -> dict:
+        return {}
+
+
 def _gzip(response) -> None:
     """Compress a JSON answer when it pays (blobs in the binary format are compressed
     already and gain little: they are sent as they are)."""
@@ -83,6 +91,7 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
     filter_backends = ()
     parser_classes = (JSONParser,)
     renderer_classes = (renderers.JSONRenderer, PackRenderer)
+    metadata_class = SyncMetadata
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

@@ -41,6 +41,14 @@ class ZstdStore(TimeseriesChunkStore):
     STORE_CODEC = "shuffle-zstd"
 
 
+class ZstdMirror(TimeseriesChunkStore):
+    """ZstdStore's keys and settings with the default codec: the client end of its sync."""
+
+    meter = models.CharField(max_length=32)
+
+    STORE_FREQ = "30min"
+
+
 class MinuteStore(TimeseriesChunkStore):
     meter = models.CharField(max_length=32)
 
@@ -51,6 +59,18 @@ class MinuteStore(TimeseriesChunkStore):
 class TypedKeyStore(TimeseriesChunkStore):
     """Business keys of types the database driver loads in its own ways (dates, UUIDs,
     datetimes, decimals): they must come back from every read path as they were written."""
+
+    day = models.DateField()
+    uid = models.UUIDField()
+    at = models.DateTimeField()
+    ratio = models.DecimalField(max_digits=6, decimal_places=2)
+
+    STORE_FREQ = "1h"
+    STORE_TZ = "UTC"
+
+
+class TypedKeyMirror(TimeseriesChunkStore):
+    """TypedKeyStore's keys and settings: the client end of a sync of typed keys."""
 
     day = models.DateField()
     uid = models.UUIDField()
@@ -114,3 +134,19 @@ for _zone, _tz in MATRIX_ZONES.items():
                 },
             )
             globals()[_name] = MATRIX[(_tz, _freq, _axis_name)]
+
+
+class SyncedStore(TimeseriesChunkStore):
+    """Declares holcstore 0.6's ``ALLOW_CLIENT_SERVER_SYNC = True``."""
+
+    meter = models.CharField(max_length=32)
+
+    ALLOW_CLIENT_SERVER_SYNC = True
+
+
+class UnsyncedStore(TimeseriesChunkStore):
+    """Declares holcstore 0.6's ``ALLOW_CLIENT_SERVER_SYNC = False``: no sync."""
+
+    meter = models.CharField(max_length=32)
+
+    ALLOW_CLIENT_SERVER_SYNC = False

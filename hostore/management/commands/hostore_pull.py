@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                 retry_max_time=options["retry_time"],
                 requests_get_kwargs=kwargs,
             )
+            filters = store._hostore.check_filters(filters)
             filters = {k: store._meta.get_field(k).to_python(v) for k, v in filters.items()}
 
             def progress(fetched: int, deleted: int) -> None:
@@ -96,7 +98,7 @@ class Command(BaseCommand):
                 page_size=options["page_size"],
                 progress=progress,
             )
-        except (HostoreError, ValueError, LookupError) as exc:
+        except (HostoreError, ValueError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
