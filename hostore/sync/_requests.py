@@ -64,8 +64,14 @@ def key_value(model, name: str, raw: Any) -> Any:
         raise _refuse(name, "; ".join(exc.messages)) from None
     except (TypeError, ValueError, OverflowError) as exc:
         raise _refuse(name, f"invalid value {raw!r}: {exc}") from None
-    if isinstance(value, dt.datetime) and timezone.is_naive(value):
-        value = value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, dt.datetime):
+        # in UTC: databases refuse some offsets Python accepts (PostgreSQL: beyond 15:59)
+        try:
+            if timezone.is_naive(value):
+                value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise _refuse(name, f"{raw!r} is out of range") from None
     return value
 
 

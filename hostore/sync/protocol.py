@@ -100,9 +100,12 @@ def parse_time(value: str, name: str) -> dt.datetime:
             f"{name} must be a cursor given by the server or an ISO 8601 time "
             f"(e.g. 2024-01-31T00:00:00+00:00), not {value!r}"
         )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed
+    try:  # in UTC: databases refuse some offsets Python accepts (PostgreSQL: beyond 15:59)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        raise SyncProtocolError(f"{name} {value!r} is out of range") from None
 
 
 # --------------------------------------------------------------------------- values

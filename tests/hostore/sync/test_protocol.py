@@ -37,6 +37,7 @@ def test_cursors_round_trip_and_times_parse():
         ("2024-03-31T03:30:00+02:00", dt.datetime(2024, 3, 31, 1, 30, tzinfo=UTC)),
         ("2024-03-31 01:30", dt.datetime(2024, 3, 31, 1, 30, tzinfo=UTC)),  # naive: UTC
         ("2024-03-31", dt.datetime(2024, 3, 31, tzinfo=UTC)),
+        ("1024-07-10T21:49:26-18:11", dt.datetime(1024, 7, 11, 16, 0, 26, tzinfo=UTC)),
     ]:
         position, since = protocol.parse_since(text)
         assert position == START and since == expected
@@ -202,3 +203,11 @@ def test_typed_keys_survive_the_trip(db, make_client):
     same_stores(TypedKeyStore, TypedKeyMirror)
     day = dt.date(2024, 2, 2)
     assert make_client("typed", TypedKeyMirror).pull(filters={"day": day}) == (2, 0)
+
+
+def test_datetime_keys_with_offsets_the_database_refuses_are_read_in_utc(db):
+    """Python takes offsets up to 23:59, PostgreSQL up to 15:59 (found by schemathesis)."""
+    answer = Client().get("/api/sync/typed/updates/", {"at": "1024-07-10T21:49:26-18:11"})
+    assert answer.status_code == 200 and answer.json()["results"] == []
+    answer = Client().get("/api/sync/typed/updates/", {"at": "0001-01-01T00:00:00+05:00"})
+    assert answer.status_code == 400 and "out of range" in answer.json()["at"][0]

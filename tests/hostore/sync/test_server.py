@@ -82,6 +82,7 @@ def test_updates_refuses_anything_but_business_keys(server, query):
         ("since=c1.1.1.999999999999999999", "since", "out of range"),
         ("since=2024-13-45", "since", "ISO 8601"),
         ("version=1&version=2", "version", "more than once"),
+        ("since=0001-01-01T00:00:00%2B05:00", "since", "out of range"),
     ],
 )
 def test_updates_refuses_bad_values_with_a_message(server, query, field, message):
