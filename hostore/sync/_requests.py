@@ -64,6 +64,12 @@ def key_value(model, name: str, raw: Any) -> Any:
         raise _refuse(name, "; ".join(exc.messages)) from None
     except (TypeError, ValueError, OverflowError) as exc:
         raise _refuse(name, f"invalid value {raw!r}: {exc}") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        # what every database stores; Django does not check it on SQLite before 5.0
+        if value >= 2**63:
+            raise _refuse(name, f"Ensure this value is less than or equal to {2**63 - 1}.")
+        if value < -(2**63):
+            raise _refuse(name, f"Ensure this value is greater than or equal to {-(2**63)}.")
     if isinstance(value, dt.datetime):
         # in UTC: databases refuse some offsets Python accepts (PostgreSQL: beyond 15:59)
         try:
