@@ -13,6 +13,7 @@ to register on a router. Under its prefix:
 
 from __future__ import annotations
 
+import gzip
 import logging
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -65,13 +66,19 @@ class SyncMetadata(SimpleMetadata):
 
 
 def _gzip(response) -> None:
-    """Compress a JSON answer when it pays (blobs in the binary format are compressed
-    already and gain little: they are sent as they are)."""
+    """Compress an answer when it pays: JSON (base64 text shrinks by half and more), and
+    binary packs of LZ4 blobs (a third smaller at gzip's fastest level, which still runs at
+    30 MB/s: worth it on a WAN). Blobs of the denser codecs gain under 10% and go as they are.
+    """
     if response.has_header("Content-Encoding") or len(response.content) < _GZIP_MIN_BYTES:
         return
-    if not response.get("Content-Type", "").startswith(protocol.JSON_MEDIA_TYPE):
+    kind = response.get("Content-Type", "")
+    if kind.startswith(protocol.JSON_MEDIA_TYPE):
+        compressed = compress_string(response.content)
+    elif kind.startswith(protocol.PACK_MEDIA_TYPE) and getattr(response, "compressible", False):
+        compressed = gzip.compress(response.content, compresslevel=1, mtime=0)
+    else:
         return
-    compressed = compress_string(response.content)
     if len(compressed) < len(response.content):
         response.content = compressed
         response["Content-Encoding"] = "gzip"
@@ -184,7 +191,9 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
         )
         try:
             if request.accepted_renderer.media_type == protocol.PACK_MEDIA_TYPE:
-                return Response(protocol.pack_binary(items, wanted.codecs))
+                response = Response(protocol.pack_binary(items, wanted.codecs))
+                response.compressible = protocol.compressible(items, wanted.codecs)
+                return response
             return Response(protocol.pack_json(items, wanted.codecs))
         except HostoreError as exc:  # a stored blob that cannot be decoded for an old client
             raise ValidationError({"detail": f"cannot send the chunks: {exc}"}) from None
