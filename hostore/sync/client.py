@@ -22,10 +22,16 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+import numpy as np
 from django.db import router, transaction
 
 from .. import codecs
-from ..exceptions import SyncConfigurationError, SyncHTTPError, SyncProtocolError
+from ..exceptions import (
+    HostoreError,
+    SyncConfigurationError,
+    SyncHTTPError,
+    SyncProtocolError,
+)
 from ..models.sync_state import SyncCursor
 from . import _http, protocol
 
@@ -193,6 +199,8 @@ class TimeseriesChunkStoreSyncClient:
         # the chunks' current state: one changed or deleted since it was listed comes as it
         # is now (and is listed again later), one removed for good is left out
         payload = self._pack(spec) if spec else []
+        if page["legacy"]:
+            payload = [_fit_legacy_chunk(self.store_model, item) for item in payload]
         payload += [
             {"attrs": c["attrs"], "chunk_index": c["chunk_index"], "is_deleted": True} for c in gone
         ]
@@ -232,6 +240,31 @@ def _param(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return value if isinstance(value, (int, float, str)) else str(value)
+
+
+def _fit_legacy_chunk(model, item: dict) -> dict:
+    """A chunk of a legacy server, padded with NaN to its period's length.
+
+    holcstore 0.6 (0.6.7 at least) ends the last month of a series written at the midnight
+    that starts its last day, plus 24 hours: when the clocks change on that day (31 March
+    2024, 31 October 2027 in Paris) that month is written one hour short, or an hour of NaN
+    spills into a chunk of the next month. Its chunks start at their period's first slot, so
+    the missing slots are the last ones. Without this, ``import_chunks`` refuses the chunk
+    and the pull can never get past it.
+    """
+    if item["is_deleted"] or not item["data"]:
+        return item
+    try:
+        lo, hi = model._hostore.grid.chunk_bounds(np.array([item["chunk_index"]]))
+        values = codecs.decode(item["data"], item["dtype"])
+    except (HostoreError, TypeError, ValueError, OverflowError):
+        return item  # import_chunks refuses it, naming the chunk and the reason
+    if len(values) >= hi[0] - lo[0]:
+        return item  # complete (or too long: import_chunks refuses it, naming the chunk)
+    padded = np.full(int(hi[0] - lo[0]), np.nan, dtype=values.dtype)
+    padded[: len(values)] = values
+    codec = codecs.codec_of(item["data"]).codec_id
+    return {**item, "data": codecs.encode(padded, codec)}
 
 
 def _legacy_position(changes: list[dict]) -> str:
