@@ -25,6 +25,7 @@ UPDATES_PARAMS = ("since", "limit", "offset")
 # Keys of a change that 0.5/0.6 clients send back as they got them in ``pack/`` requests.
 _ECHOED = ("dtype", "start_ts", "updated_at", "is_deleted", "cursor")
 _MAX_OFFSET = 2**31 - 1
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def parse_updates(model, params) -> UpdatesQuery:
             after, since = protocol.parse_since(params["since"])
         except SyncProtocolError as exc:
             raise _refuse("since", str(exc)) from None
+        if since is not None and since <= _EPOCH:
+            since = None  # every change (the first pull of a client): no time filter
     cap = hostore_settings.SYNC_MAX_PAGE_SIZE
     limit = hostore_settings.SYNC_PAGE_SIZE
     if "limit" in params:

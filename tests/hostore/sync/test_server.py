@@ -222,3 +222,9 @@ def test_options_describes_the_endpoint(server):
     answer = Client().options(f"{URL}/pack/")
     assert answer.status_code == 200
     assert "application/vnd.hostore.pack" in answer.json()["renders"]
+
+
+def test_a_first_pull_from_the_epoch_is_a_pull_by_cursor(server):
+    page = Client().get(f"{URL}/updates/", {"since": "1970-01-01T00:00:00+00:00"}).json()
+    assert len(page["results"]) == 6
+    assert all(c["cursor"].count(".") == 2 for c in page["results"])  # no time filter kept
