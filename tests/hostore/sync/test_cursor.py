@@ -148,7 +148,7 @@ def test_concurrent_writers_and_a_puller_lose_nothing(make_client):
     done.set()
     pulling.join()
     assert errors == []
-    assert len(pulls) > 3 and sum(p.fetched for p in pulls) > 0  # pulls ran during the writes
+    assert len(pulls) >= 2 and sum(p.fetched for p in pulls) > 0  # pulls ran during the writes
     make_client().pull()  # the same cursor (same endpoint, store and filters)
     same_stores()
     assert HourlyMirror.objects.count() == n_writers * per_writer
