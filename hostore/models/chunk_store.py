@@ -60,6 +60,7 @@ class ChunkQuerySet(models.QuerySet):
     delete.queryset_only = True
 
     def update(self, **kwargs):
+        """``QuerySet.update()``, giving the rows a new change number (unless given)."""
         if "sync_seq" in kwargs:
             return super().update(**kwargs)
         alias = self._db or router.db_for_write(self.model, **self._hints)
