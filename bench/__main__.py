@@ -1,7 +1,9 @@
 """Command line of the benchmark: ``python -m bench [--db both] [--n 200] ...`` (or ``bench/run``).
 
 Each database runs in its own worker process (:mod:`bench.worker`) on a database created for
-the run and dropped after it; this process prints the tables and saves the JSON files.
+the run and dropped after it; this process prints the tables and saves the JSON files. The
+sync phase (``--phases sync``) is run from here (:mod:`bench.sync`): it starts its own server
+and client processes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from time import perf_counter
 from . import db, report
 from .data import PROFILES
 from .measure import code_info, machine_info
+from .sync import QUICK_SIDES, SIDES
 
 
 def _codecs(text: str | None) -> list[str]:
@@ -31,6 +34,14 @@ def _codecs(text: str | None) -> list[str]:
     if unknown:
         raise SystemExit(f"unknown codec(s) {unknown}; registered: {known}")
     return wanted
+
+
+def _choices(parser, text: str | None, known: tuple[str, ...], default: str) -> list[str]:
+    wanted = [w.strip() for w in (text or default).split(",") if w.strip()]
+    unknown = sorted(set(wanted) - set(known))
+    if unknown or not wanted:
+        parser.error(f"unknown choice(s) {unknown}; choose among {', '.join(known)}")
+    return [k for k in known if k in wanted]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -69,11 +80,30 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="profiles the plain-Django baseline runs on (default realistic: its cost does "
         "not depend on the values)",
     )
+    parser.add_argument(
+        "--phases",
+        default=None,
+        help="comma-separated: store (the store's phases against its baselines), sync "
+        "(replication over loopback HTTP against holcstore 0.6.7 and raw transfers); "
+        "default store, and both with --quick",
+    )
+    parser.add_argument(
+        "--sides",
+        default=None,
+        help=f"sync phase: comma-separated sides among {', '.join(SIDES)} (default all; "
+        f"--quick: {', '.join(QUICK_SIDES)})",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: N=10, one repeat")
     parser.add_argument(
         "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
     )
     args = parser.parse_args(argv)
+    args.phases = _choices(
+        parser, args.phases, ("store", "sync"), "store,sync" if args.quick else "store"
+    )
+    default_sides = ",".join(QUICK_SIDES if args.quick else SIDES)
+    args.sides = _choices(parser, args.sides, tuple(SIDES), default_sides)
+    args.sync_n = args.n or (10 if args.quick else 1000)
     args.n = args.n or (10 if args.quick else 200)
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.n < 1 or args.repeat < 1:
@@ -116,8 +146,21 @@ def main(argv=None) -> None:
         "command": " ".join(["bench/run", *(argv if argv is not None else sys.argv[1:])]),
         "machine": machine_info(),
         "code": code_info(),
-        "results": [run_worker(args, vendor) for vendor in args.dbs],
+        "results": [],
     }
+    if "store" in args.phases:
+        run["results"] += [run_worker(args, vendor) for vendor in args.dbs]
+    if "sync" in args.phases:
+        from . import sync
+        from .worker import log
+
+        for vendor in args.dbs:
+            tag = f"[{vendor} sync N={args.sync_n}]"
+            run["results"].append(
+                sync.run(
+                    vendor, args.sync_n, args.repeat, args.sides, lambda m, t=tag: log(f"{t} {m}")
+                )
+            )
     run["total_seconds"] = round(perf_counter() - started, 1)
     print(report.render(run))
     print(f"\ntotal {run['total_seconds']:.0f} s")

@@ -14,6 +14,8 @@ import os
 import statistics
 from datetime import datetime
 
+from . import sync_report
+
 RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
 PHASE_NAMES = {  # the phases of bench.phases.PHASES, in order (no Django import here)
     "ingest": "ingest",
@@ -157,7 +159,8 @@ def render(run: dict) -> str:
     if code.get("commit"):
         dirty = " + uncommitted changes to hostore/" if code.get("hostore_modified") else ""
         parts[-1] += f"; commit {code['commit']}{dirty}"
-    for result in run["results"]:
+    stores = [r for r in run["results"] if r.get("kind") != "sync"]
+    for result in stores:
         n, repeat = result["n"], result["repeat"]
         for profile, out in _profiles(result):
             django = "no plain Django"
@@ -181,23 +184,28 @@ def render(run: dict) -> str:
             "peak RSS of yield_many_ts over all series ==",
             storage_table(result),
         ]
-    title = "== codecs alone, on the monthly chunks of the realistic profile (no database) =="
-    parts += ["", title, codec_table(run["results"])]
-    parts += [
-        "",
-        "x floor = store / floor time in the same repeat, median over repeats (1 = the "
-        "database's own limit); x django = plain Django time / store time",
-    ]
+    if stores:
+        title = "== codecs alone, on the monthly chunks of the realistic profile (no database) =="
+        parts += ["", title, codec_table(stores)]
+        parts += [
+            "",
+            "x floor = store / floor time in the same repeat, median over repeats (1 = the "
+            "database's own limit); x django = plain Django time / store time",
+        ]
+    parts += sync_report.render([r for r in run["results"] if r.get("kind") == "sync"])
     return "\n".join(parts)
 
 
 def save(run: dict) -> list[str]:
-    """One small JSON file per database: ``<date>_<db>_n<N>.json``."""
+    """One small JSON file per database (and phase): ``<date>_<db>_n<N>.json``, and
+    ``<date>_<db>_sync_n<N>.json`` for the sync phase."""
     os.makedirs(RESULTS_DIR, exist_ok=True)
     stamp = datetime.fromisoformat(run["started"]).strftime("%Y-%m-%dT%H%M%S")
     paths = []
     for result in run["results"]:
-        path = os.path.join(RESULTS_DIR, f"{stamp}_{result['db']}_n{result['n']}.json")
+        kind = "_sync" if result.get("kind") == "sync" else ""
+        name = f"{stamp}_{result['db']}{kind}_n{result['n']}.json"
+        path = os.path.join(RESULTS_DIR, name)
         document = {k: v for k, v in run.items() if k != "results"} | result
         with open(path, "w") as out:
             json.dump(document, out, indent=1, sort_keys=True)

@@ -5,6 +5,7 @@ Run by the legacy venv's interpreter (never by ours), one subcommand per process
     python driver.py --db FILE migrate                   create the tables
     python driver.py --db FILE apply SPEC.json           write, update, replace, delete series
     python driver.py --db FILE synth STORE N YEARS       write N synthetic series of YEARS years
+    python driver.py --db FILE load STORE FILE.npz       write the series of a file (benchmark)
     python driver.py --db FILE pull STORE URL [...]      pull with 0.6's sync client
     python driver.py --db FILE dump STORE OUT.json       every series and chunk row, to a file
     python driver.py --db FILE serve PORT                0.6's sync server (runserver)
@@ -12,7 +13,9 @@ Run by the legacy venv's interpreter (never by ours), one subcommand per process
 Commands joined by ``+`` run one after the other in one process (``migrate + pull ... + dump
 ...``): the imports of pandas and Django, most of a command's time, are paid once. Each
 command but ``serve`` prints one JSON object on stdout (what it did, and its duration).
-``STORE`` is a name of ``legacy_site.models.STORES``; series are described as in
+``--db`` may also be a PostgreSQL URL (``postgres://user@host:port/name``; the venv then needs
+psycopg, which the benchmark's venv has). ``STORE`` is a name of
+``legacy_site.models.STORES``; series are described as in
 :mod:`series`. A ``SPEC.json`` is a list of operations, applied in order::
 
     {"op": "set_ts", "store": "hourly", "attrs": {...}, "serie": {...},
@@ -37,8 +40,10 @@ REPO = HERE.parents[2]
 
 
 def _setup(db: str) -> None:
-    """Configure Django for the legacy project on the SQLite file ``db``."""
-    os.environ["HOLCSTORE_LEGACY_DB"] = str(Path(db).resolve())
+    """Configure Django for the legacy project on the SQLite file ``db`` (or the PostgreSQL
+    database of the URL ``db``)."""
+    is_url = db.startswith(("postgres://", "postgresql://"))
+    os.environ["HOLCSTORE_LEGACY_DB"] = db if is_url else str(Path(db).resolve())
     os.environ["DJANGO_SETTINGS_MODULE"] = "legacy_site.settings"
     import django
 
@@ -116,14 +121,57 @@ def synth(args) -> dict:
     return {"series": args.series, "chunks": model.objects.filter(is_deleted=False).count()}
 
 
+def load(args) -> dict:
+    """Write the series of an ``.npz`` file (``meters``, ``values`` [series x slots], and the
+    grid's ``start`` in UTC, ``freq`` and ``tz``) with ``set_ts``: ``replace=True``, or
+    ``update=True`` with ``--update`` (the benchmark's data and changes, the very values
+    our side writes)."""
+    import numpy as np
+    import pandas as pd
+
+    model = _store(args.store)
+    with np.load(args.file) as data:
+        meters, values = [str(m) for m in data["meters"]], data["values"]
+        start, freq, tz = str(data["start"]), str(data["freq"]), str(data["tz"])
+    index = pd.date_range(pd.Timestamp(start).tz_convert(tz), periods=values.shape[1], freq=freq)
+    for meter, row in zip(meters, values, strict=True):
+        serie = pd.Series(row, index=index)
+        model.set_ts({"meter": meter}, serie, update=args.update, replace=not args.update)
+    live = model.objects.filter(is_deleted=False).count()
+    return {"series": len(meters), "chunks": live, "table": model._meta.db_table}
+
+
+def _count_requests() -> dict:
+    """Count the requests of every ``requests`` session and the body bytes read off the
+    socket (``raw.tell()``, before any gzip decoding): 0.6's client keeps no such count."""
+    import requests
+
+    counts = {"requests": 0, "wire_bytes": 0}
+    send = requests.Session.send
+
+    def counted(self, request, **kwargs):
+        response = send(self, request, **kwargs)
+        counts["requests"] += 1
+        if not kwargs.get("stream"):
+            counts["wire_bytes"] += response.raw.tell()
+        return response
+
+    requests.Session.send = counted
+    return counts
+
+
 def pull(args) -> dict:
-    """Pull from a sync server with holcstore 0.6's client."""
+    """Pull from a sync server with holcstore 0.6's client; ``pull_seconds`` is the time of
+    the ``pull()`` call alone (without the import of the client's module)."""
     from hostore.utils.ts_sync import TimeseriesChunkStoreSyncClient
 
     client = TimeseriesChunkStoreSyncClient(endpoint=args.endpoint, store_model=_store(args.store))
     filters = json.loads(args.filters) if args.filters else None
+    counts = _count_requests()
+    started = time.perf_counter()
     fetched, deleted = client.pull(filters=filters, batch=args.batch, page_size=args.page_size)
-    return {"fetched": fetched, "deleted": deleted}
+    seconds = time.perf_counter() - started
+    return {"fetched": fetched, "deleted": deleted, "pull_seconds": seconds, **counts}
 
 
 def dump(args) -> dict:
@@ -173,7 +221,9 @@ def serve(args) -> None:
 # --------------------------------------------------------------------------- command line
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="SQLite file of the legacy project")
+    parser.add_argument(
+        "--db", required=True, help="SQLite file of the legacy project, or a PostgreSQL URL"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate").set_defaults(run=migrate)
     cmd = commands.add_parser("apply")
@@ -186,6 +236,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--first", type=int, default=0, help="number of the first series")
     cmd.add_argument("--first-year", type=int, default=2020)
     cmd.set_defaults(run=synth)
+    cmd = commands.add_parser("load")
+    cmd.add_argument("store")
+    cmd.add_argument("file", help=".npz file of series on one grid")
+    cmd.add_argument("--update", action="store_true", help="merge (update=True)")
+    cmd.set_defaults(run=load)
     cmd = commands.add_parser("pull")
     cmd.add_argument("store")
     cmd.add_argument("endpoint", help="URL of the server's ViewSet, e.g. http://h/api/sync/x/")

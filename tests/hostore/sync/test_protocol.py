@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import gzip
 import decimal
+import gzip
 import json
 import uuid
 

@@ -1,6 +1,8 @@
-"""Settings of the legacy project: one SQLite file, named by ``HOLCSTORE_LEGACY_DB``."""
+"""Settings of the legacy project: one SQLite file, named by ``HOLCSTORE_LEGACY_DB`` (or a
+PostgreSQL database, when it is a ``postgres://`` URL: the benchmark's case)."""
 
 import os
+from urllib.parse import unquote, urlsplit
 
 if not os.environ.get("HOLCSTORE_LEGACY_DB"):
     raise RuntimeError("set HOLCSTORE_LEGACY_DB to the path of the legacy project's SQLite file")
@@ -18,6 +20,16 @@ DATABASES = {
         "OPTIONS": {"timeout": 30},
     }
 }
+if os.environ["HOLCSTORE_LEGACY_DB"].startswith(("postgres://", "postgresql://")):
+    _url = urlsplit(os.environ["HOLCSTORE_LEGACY_DB"])
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _url.path.lstrip("/"),
+        "USER": unquote(_url.username or ""),
+        "PASSWORD": unquote(_url.password or ""),
+        "HOST": _url.hostname or "",
+        "PORT": str(_url.port or ""),
+    }
 INSTALLED_APPS = ["rest_framework", "hostore", "legacy_site"]
 ROOT_URLCONF = "legacy_site.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
