@@ -5,11 +5,11 @@ the same bytes (the floor).
 Sides (each pulls into a database of its own, new for every repeat):
 
 - ``ours``: our client (:mod:`bench.sync_node`) pulling our server (runserver of
-  :mod:`bench.syncsite`) with their defaults: binary packs of LZ4 blobs, gzipped since
-  ``requests`` accepts gzip; ``ours-identity``: the same with ``Accept-Encoding: identity``;
-  ``ours-zstd``: a shuffle-zstd store (its blobs are never gzipped); ``ours-batch``: no
-  gzip, 200 chunks per ``pack/`` request and 1,000 changes per page instead of the defaults
-  (50 and 200, which are also 0.6.7's);
+  :mod:`bench.syncsite`) with their defaults: binary packs of LZ4 blobs, not gzipped, the
+  next batch downloading while one is imported; ``ours-sequential``: the same without that
+  prefetch; ``ours-gzip``: with ``compress=True`` (gzipped packs, for slow links);
+  ``ours-zstd``: a shuffle-zstd store; ``ours-batch``: 200 chunks per ``pack/`` request and
+  1,000 changes per page instead of the defaults (50 and 200, which are also 0.6.7's);
 - ``0.6.7``: holcstore 0.6.7's client pulling 0.6.7's server (:mod:`bench.sync_legacy`),
   same values (LZ4 of float64, its only format);
 - ``raw``: the blobs of our LZ4 store served by a plain HTTP server, downloaded in as many
@@ -49,7 +49,8 @@ class Side:
     label: str
     kind: str  # "ours", "legacy" or "raw"
     store: str = "lz4"  # our store it serves or copies (bench.syncsite.models.STORES)
-    identity: bool = False  # ours: Accept-Encoding: identity
+    compress: bool = False  # ours: gzipped packs
+    prefetch: bool = True  # ours: the next batch downloads while one is imported
     db_write: bool = False  # raw: also upsert into the client's database
     batch: int = BATCH  # chunks per pack/ request (and per import transaction)
     page_size: int = PAGE_SIZE  # changes per updates/ page
@@ -58,17 +59,11 @@ class Side:
 SIDES = {
     side.name: side
     for side in (
-        Side("ours", "ours, lz4 (gzip)", "ours"),
-        Side("ours-identity", "ours, lz4 (no gzip)", "ours", identity=True),
+        Side("ours", "ours, lz4 (defaults)", "ours"),
+        Side("ours-sequential", "ours, lz4 (no prefetch)", "ours", prefetch=False),
+        Side("ours-gzip", "ours, lz4 (gzipped packs)", "ours", compress=True),
         Side("ours-zstd", "ours, shuffle-zstd", "ours", store="zstd"),
-        Side(
-            "ours-batch",
-            "ours, lz4 (no gzip, batch 200, page 1000)",
-            "ours",
-            identity=True,
-            batch=200,
-            page_size=1000,
-        ),
+        Side("ours-batch", "ours, lz4 (batch 200, page 1000)", "ours", batch=200, page_size=1000),
         Side("0.6.7", "holcstore 0.6.7", "legacy", store="legacy"),
         Side("raw", "raw transfer", "raw"),
         Side("raw-db", "raw + db upsert", "raw", db_write=True),
@@ -178,7 +173,8 @@ class SyncPhase:
             url = f"{self.urls['ours']}/api/sync/{side.store}/"
             argv = [*NODE, "pull", url, side.store, *(["--migrate"] if full else [])]
             argv += ["--batch", str(side.batch), "--page-size", str(side.page_size)]
-            argv += ["--identity"] if side.identity else []
+            argv += ["--compress"] if side.compress else []
+            argv += [] if side.prefetch else ["--no-prefetch"]
             out = run_json(argv, self._env(client_role(side)))[-1]
             self._check_replica(side, client, out, len(live))
         elif side.kind == "legacy":

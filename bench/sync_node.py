@@ -5,7 +5,7 @@
     python -m bench.sync_node setup N STORE...        server: tables, then N series-years
     python -m bench.sync_node patch N ROUND STORE...  server: a round of 1% changes
     python -m bench.sync_node serve PORT              server: runserver --noreload
-    python -m bench.sync_node pull URL STORE [--identity] [--migrate]
+    python -m bench.sync_node pull URL STORE [--compress] [--no-prefetch] [--migrate]
                                                       client: one pull, timed
 
 Each command but ``serve`` prints one JSON line. A pull's time is the ``pull()`` call alone
@@ -97,10 +97,9 @@ def pull(args) -> dict:
 
     if args.migrate:
         _migrate()
-    extra = {"headers": {"Accept-Encoding": "identity"}} if args.identity else None
     model = STORES[args.store]
     client = TimeseriesChunkStoreSyncClient(
-        endpoint=args.url, store_model=model, requests_get_kwargs=extra
+        endpoint=args.url, store_model=model, compress=args.compress, prefetch=args.prefetch
     )
     counts = count_wire(client.http.session)
     started = perf_counter()
@@ -135,7 +134,10 @@ def _parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("pull")
     cmd.add_argument("url")
     cmd.add_argument("store")
-    cmd.add_argument("--identity", action="store_true", help="Accept-Encoding: identity")
+    cmd.add_argument("--compress", action="store_true", help="gzipped packs")
+    cmd.add_argument(
+        "--no-prefetch", dest="prefetch", action="store_false", help="no download ahead"
+    )
     cmd.add_argument("--migrate", action="store_true", help="create the tables first")
     cmd.add_argument("--batch", type=int, default=50)
     cmd.add_argument("--page-size", type=int, default=200)

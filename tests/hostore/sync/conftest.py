@@ -20,9 +20,14 @@ def adapter() -> DjangoAdapter:
 @pytest.fixture
 def make_client(adapter):
     """``make_client(path="hourly", model=HourlyMirror, **kwargs)``: a pull client on the
-    in-process server, never sleeping for real between retries (sleeps are recorded)."""
+    in-process server, never sleeping for real between retries (sleeps are recorded).
+
+    Without prefetch by default: a download in another thread would run the server's view
+    on another database connection, which does not see the test's uncommitted data (tests
+    of the prefetching client use ``transactional_db``)."""
 
     def make(path: str = "hourly", model=HourlyMirror, **kwargs) -> TimeseriesChunkStoreSyncClient:
+        kwargs.setdefault("prefetch", False)
         client = TimeseriesChunkStoreSyncClient(
             endpoint=f"{BASE}/{path}/", store_model=model, **kwargs
         )

@@ -9,10 +9,12 @@ return a ``(status, headers, body)`` answer in place of the server's, or return 
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import requests
+from django.db import connections
 from django.test import Client
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
@@ -27,6 +29,7 @@ class DjangoAdapter(BaseAdapter):
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, int]] = []  # (method, path?query, status)
         self.bodies: list[bytes] = []  # request bodies, in order
+        self.threads: list[str] = []  # the thread that sent each request
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         answer = None
@@ -53,10 +56,13 @@ class DjangoAdapter(BaseAdapter):
             )
             content = b"".join(reply) if reply.streaming else reply.content
             answer = (reply.status_code, dict(reply.items()), content)
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()  # the view ran on this thread's own connection
         status, headers, content = answer
         self.log.append((request.method, request.path_url, status))
         body = request.body or b""
         self.bodies.append(body.encode() if isinstance(body, str) else body)
+        self.threads.append(threading.current_thread().name)
         if headers.get("Content-Encoding") == "gzip":  # as urllib3 would decode it
             content = gzip.decompress(content)
         response = requests.Response()
@@ -74,6 +80,7 @@ class DjangoAdapter(BaseAdapter):
     def reset(self) -> None:
         self.log.clear()
         self.bodies.clear()
+        self.threads.clear()
 
     def calls(self, method: str | None = None, part: str = "") -> list[tuple[str, str, int]]:
         return [c for c in self.log if (method is None or c[0] == method) and part in c[1]]
