@@ -84,3 +84,24 @@ class SyncHTTPError(SyncError):
     def __init__(self, message: str, url: str = "", status: int | None = None) -> None:
         super().__init__(message)
         self.url, self.status = url, status
+
+
+class TimeseriesExistsError(SeriesExistsError, ValueError):
+    """``TimeseriesStore.set_ts`` over a stored series without ``update`` or ``replace``
+    (holcstore 0.5/0.6 raised ``ValueError``: both can be caught)."""
+
+
+class SeriesNotFoundError(HostoreError, ValueError):
+    """``get_ts(..., flat=True)`` found no series for the attributes."""
+
+
+class MultipleSeriesError(HostoreError, ValueError):
+    """``get_ts(..., flat=True)`` (or an update) found several series for the attributes."""
+
+
+class InvalidFrameError(HostoreError, TypeError):
+    """``DataFrameStore`` was given something that is not a storable DataFrame."""
+
+
+class InvalidRangeError(HostoreError, ValueError, AssertionError):
+    """A ``Range`` whose start is after its end (holcstore 0.5/0.6 raised ``AssertionError``)."""

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from hostore.models import TimeseriesChunkStore
+from hostore.models import DataFrameStore, Store, TimeseriesChunkStore, TimeseriesStore
 
 
 class HourlyStore(TimeseriesChunkStore):
@@ -150,3 +150,35 @@ class UnsyncedStore(TimeseriesChunkStore):
     meter = models.CharField(max_length=32)
 
     ALLOW_CLIENT_SERVER_SYNC = False
+
+
+class LoadStore(Store):
+    """A Store as holcstore 0.5/0.6's README declares one."""
+
+    class Meta(Store.Meta):
+        abstract = False
+
+
+class YearLoadStore(Store):
+    """A Store with a field of its own (set with ``attributes_to_set``), and no Meta."""
+
+    year = models.IntegerField(default=0)
+
+
+class YearKindSeries(TimeseriesStore):
+    """A TimeseriesStore as holcstore 0.5/0.6's README declares one."""
+
+    year = models.IntegerField()
+    kind = models.CharField(max_length=100)
+
+    class Meta(TimeseriesStore.Meta):
+        unique_together = ("year", "kind")
+
+
+class FrameStore(DataFrameStore):
+    class Meta(DataFrameStore.Meta):
+        abstract = False
+
+
+class OtherFrameStore(DataFrameStore):
+    """A second DataFrameStore in one app (0.6's fixed constraint name forbade it)."""
