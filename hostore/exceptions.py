@@ -105,3 +105,8 @@ class InvalidFrameError(HostoreError, TypeError):
 
 class InvalidRangeError(HostoreError, ValueError, AssertionError):
     """A ``Range`` whose start is after its end (holcstore 0.5/0.6 raised ``AssertionError``)."""
+
+
+class InvalidBoundsError(HostoreError, ValueError):
+    """Time bounds that cannot be compared with the stored curves (a naive bound on aware
+    data, or the reverse), or a start after the end where that is refused."""

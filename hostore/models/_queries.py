@@ -53,6 +53,19 @@ def _lock_ids(model, keys: Iterable[tuple]) -> list[int]:
     )
 
 
+_LOCK_SQL = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k"
+
+
+def lock_keys(model, keys: Iterable[tuple], alias: str) -> None:
+    """Serialise writers of the same keys of ``model`` until the transaction ends
+    (PostgreSQL advisory locks, taken in sorted order; SQLite serialises writers by itself)."""
+    conn = connections[alias]
+    ids = _lock_ids(model, keys)
+    if conn.vendor == "postgresql" and ids:
+        with conn.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [ids])
+
+
 def begin_write(model, keys: Iterable[tuple], alias: str) -> int:
     """Start a write of the given series: lock them, and take the write's change number.
 

@@ -1,0 +1,107 @@
+"""Input rules of the stores that keep a curve as it is (no grid): Store and TimeseriesStore.
+
+A curve is a pandas Series on a DatetimeIndex of numbers. Unlike the chunk store, these stores
+keep any time step and the values' dtype; what they refuse is what the chunk store refuses
+too: another type than a Series, another index than a DatetimeIndex, NaT, duplicated
+timestamps, values that are not numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..exceptions import (
+    DuplicateTimestampError,
+    InvalidAttrsError,
+    InvalidSeriesError,
+    NonNumericError,
+)
+
+
+def check_curve(serie, what: str) -> pd.Series | None:
+    """``serie`` sorted by time, or None when it holds no value (empty or all NaN).
+
+    Raises a ``hostore.exceptions`` error naming ``what`` when it breaks a rule.
+    """
+    if not isinstance(serie, pd.Series):
+        raise InvalidSeriesError(f"{what}: expected a pandas Series, got {type(serie).__name__}")
+    if not isinstance(serie.index, pd.DatetimeIndex):
+        raise NonNumericError(
+            f"{what}: the index must be a DatetimeIndex, not {type(serie.index).__name__}; "
+            "use pd.to_datetime() on it"
+        )
+    dtype = serie.dtype
+    numeric = pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    )
+    if not numeric:
+        raise NonNumericError(
+            f"{what}: the values have dtype {dtype}; only numbers (float, int, bool) are "
+            "stored. Convert them with pd.to_numeric() first"
+        )
+    if serie.isna().all():
+        return None
+    if serie.index.hasnans:
+        raise InvalidSeriesError(f"{what}: the index holds NaT; drop those rows first")
+    if not serie.index.is_monotonic_increasing:
+        serie = serie.sort_index(kind="stable")
+    if not serie.index.is_unique:
+        dup = serie.index[serie.index.duplicated()]
+        raise DuplicateTimestampError(
+            f"{what}: {len(dup)} timestamp(s) appear more than once (first: {dup[0]}); "
+            "aggregate or drop duplicates first"
+        )
+    return serie
+
+
+def check_lookups(model, filters, what: str) -> dict:
+    """``filters`` as a dict of ORM lookups whose first part names a field of ``model``
+    (``{"version__lte": 2}`` is fine, ``{"colour": 1}`` is an ``InvalidAttrsError``)."""
+    if filters is None:
+        return {}
+    if not isinstance(filters, dict):
+        raise InvalidAttrsError(f"{what} must be a dict, not {type(filters).__name__}")
+    names = {f.name for f in model._meta.concrete_fields} | {
+        f.attname for f in model._meta.concrete_fields
+    }
+    names.add("pk")
+    unknown = sorted(k for k in filters if k.split("__", 1)[0] not in names)
+    if unknown:
+        raise InvalidAttrsError(
+            f"{what} of {model._meta.label} name unknown fields {unknown}; fields: "
+            f"{sorted(f.name for f in model._meta.concrete_fields)}"
+        )
+    return dict(filters)
+
+
+def combine(entries: list[dict], combined_by: Sequence[str], delay) -> list[dict]:
+    """One entry per group of ``combined_by`` values (in order of first appearance): the
+    first entry's fields, and the curves combined, earlier ones winning where they have
+    values (after ``delay`` is dropped from the start of each)."""
+    by = [combined_by] if isinstance(combined_by, str) else list(combined_by)
+    groups: dict[tuple, list[dict]] = {}
+    for entry in entries:
+        try:
+            key = tuple(entry[name] for name in by)
+        except KeyError as exc:
+            raise InvalidAttrsError(f"combined_by names an unknown field {exc}") from None
+        groups.setdefault(key, []).append(entry)
+    out = []
+    for members in groups.values():
+        curves = [m["data"] for m in members]
+        if delay is not None:
+            delay = pd.to_timedelta(delay)
+            curves = [c[c.index.min() + delay :] if len(c) else c for c in curves]
+        curves = [c for c in curves if len(c)]
+        head = dict(members[0])
+        if len(curves) > 1:
+            head["data"] = functools.reduce(lambda a, b: a.combine_first(b), curves)
+        elif curves:
+            head["data"] = curves[0]
+        else:
+            head["data"] = members[0]["data"].iloc[:0]
+        out.append(head)
+    return out
