@@ -41,14 +41,18 @@ class AlignedSeries:
         return not len(self.values) or bool(np.isnan(self.values).all())
 
 
+def is_number_dtype(dtype) -> bool:
+    """Whether values of ``dtype`` are numbers the stores keep: float, int or bool."""
+    return pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+    )
+
+
 def _float_values(serie: pd.Series) -> np.ndarray:
     dtype = serie.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "f":  # NaN already: no copy needed
         return serie.to_numpy()  # may be read-only (copy-on-write); nothing writes to it
-    numeric = pd.api.types.is_bool_dtype(dtype) or (
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
-    )
-    if not numeric:
+    if not is_number_dtype(dtype):
         raise NonNumericError(
             f"the series holds values of dtype {dtype}; the store keeps numbers only "
             "(float, int, bool). Convert it with pd.to_numeric() first"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..chunking import is_number_dtype
 from ..exceptions import (
     DuplicateTimestampError,
     InvalidAttrsError,
@@ -33,13 +34,9 @@ def check_curve(serie, what: str) -> pd.Series | None:
             f"{what}: the index must be a DatetimeIndex, not {type(serie.index).__name__}; "
             "use pd.to_datetime() on it"
         )
-    dtype = serie.dtype
-    numeric = pd.api.types.is_bool_dtype(dtype) or (
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
-    )
-    if not numeric:
+    if not is_number_dtype(serie.dtype):
         raise NonNumericError(
-            f"{what}: the values have dtype {dtype}; only numbers (float, int, bool) are "
+            f"{what}: the values have dtype {serie.dtype}; only numbers (float, int, bool) are "
             "stored. Convert them with pd.to_numeric() first"
         )
     if serie.isna().all():
