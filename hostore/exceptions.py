@@ -110,3 +110,14 @@ class InvalidRangeError(HostoreError, ValueError, AssertionError):
 class InvalidBoundsError(HostoreError, ValueError):
     """Time bounds that cannot be compared with the stored curves (a naive bound on aware
     data, or the reverse), or a start after the end where that is refused."""
+
+
+class TimezoneAwarenessError(HostoreError, ValueError, TypeError):
+    """A time zone-aware value where a naive one is required (``localise_datetime``; holcstore
+    0.5/0.6 raised ``ValueError``), or naive and aware series mixed (``ts_combine_first``;
+    0.5/0.6 raised pandas' ``TypeError``). Time bounds raise :class:`InvalidBoundsError`."""
+
+
+class InvalidMetaError(HostoreError, TypeError):
+    """``DataFrameStore`` was given a ``meta`` that is not a JSON object (holcstore 0.6
+    raised ``TypeError``)."""
