@@ -182,3 +182,17 @@ class FrameStore(DataFrameStore):
 
 class OtherFrameStore(DataFrameStore):
     """A second DataFrameStore in one app (0.6's fixed constraint name forbade it)."""
+
+
+class MeterSeries(TimeseriesStore):
+    """A TimeseriesStore keyed by one ``unique=True`` field, with a field outside its key."""
+
+    meter = models.CharField(max_length=32, unique=True)
+    unit = models.CharField(max_length=8, default="kW")
+
+
+class SiteChannelSeries(TimeseriesStore):
+    """A TimeseriesStore declaring no uniqueness: all its fields identify a series."""
+
+    site = models.CharField(max_length=16)
+    channel = models.IntegerField()
