@@ -51,6 +51,16 @@ def check_curve(serie, what: str) -> pd.Series | None:
             f"{what}: {len(dup)} timestamp(s) appear more than once (first: {dup[0]}); "
             "aggregate or drop duplicates first"
         )
+    return storable(serie)
+
+
+def storable(serie: pd.Series) -> pd.Series:
+    """What pyarrow needs on top of the input rules: dense values, a text index name."""
+    if isinstance(serie.dtype, pd.SparseDtype):
+        serie = serie.sparse.to_dense()
+    name = serie.index.name
+    if name is not None and not isinstance(name, str):
+        serie = serie.rename_axis(str(name))
     return serie
 
 

@@ -37,7 +37,7 @@ from ..exceptions import (
 )
 from ..formats import arrow
 from . import _queries as q
-from ._curves import check_curve, check_lookups
+from ._curves import check_curve, check_lookups, storable
 
 # The value column of the blobs 0.5/0.6 wrote and read: series come back named so.
 COLUMN = "name"
@@ -79,7 +79,6 @@ class TimeseriesStore(models.Model):
         serie = check_curve(ds, f"{cls.__name__}.set_ts({lookup})")
         if serie is None:
             return
-        serie = _storable(serie)
         blob = None if update else arrow.write_series(serie, COLUMN)  # errors before any query
         alias = router.db_for_write(cls)
         with transaction.atomic(using=alias):
@@ -117,7 +116,7 @@ class TimeseriesStore(models.Model):
     def encode_serie(ds: pd.Series) -> bytes:
         """The blob of ``ds`` as :meth:`set_ts` stores it (checked by the same rules)."""
         serie = check_curve(ds, "encode_serie")
-        return arrow.write_series(_storable(ds if serie is None else serie), COLUMN)
+        return arrow.write_series(storable(ds) if serie is None else serie, COLUMN)
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -236,16 +235,6 @@ def _dict_of(value, what: str) -> dict:
 
 
 # ---------------------------------------------------------------------- series
-def _storable(serie: pd.Series) -> pd.Series:
-    """What pyarrow needs on top of the input rules: dense values, a text index name."""
-    if isinstance(serie.dtype, pd.SparseDtype):
-        serie = serie.sparse.to_dense()
-    name = serie.index.name
-    if name is not None and not isinstance(name, str):
-        serie = serie.rename_axis(str(name))
-    return serie
-
-
 def _merged(new: pd.Series, stored: pd.Series, lookup: dict) -> pd.Series:
     """``new.combine_first(stored)`` (new values win, stored ones fill the rest, the union
     of both indexes), refusing what would not make a valid series."""

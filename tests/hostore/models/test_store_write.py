@@ -202,3 +202,12 @@ def test_concurrent_versioned_writes_of_one_prm_never_fail_nor_share_a_version()
     assert errors == []
     versions = sorted(LoadStore.objects.filter(prm="A").values_list("version", flat=True))
     assert versions == list(range(n_threads * per_thread))
+
+
+def test_sparse_curves_and_odd_index_names_are_stored(db):
+    sparse = curve(values=[1, np.nan, 3, np.nan]).astype(pd.SparseDtype(float))
+    named = curve().rename_axis(5)
+    LoadStore.set_many_lc({"S": sparse, "N": named}, 1)
+    got = LoadStore.get_many_lc(["S", "N"], 1)
+    assert got["S"][0]["data"].tolist()[::2] == [1.0, 3.0]
+    assert got["N"][0]["data"].index.name == "5"
