@@ -1,10 +1,12 @@
-"""Store a year of 30-minute load curves for a few meters, read them back, update them."""
+"""Store a year of 30-minute load curves for a few meters, read them back, update them; then
+the same curves in the key:value stores of holcstore 0.5/0.6 (versions, holes, forecasts,
+a monthly report as a DataFrame)."""
 
 import numpy as np
 import pandas as pd
 from django.core.management.base import BaseCommand
 
-from meters.models import LoadCurve
+from meters.models import CurveCache, Forecast, LoadCurve, Report
 
 
 def load_curve(seed: int, index: pd.DatetimeIndex) -> pd.Series:
@@ -58,6 +60,45 @@ class Command(BaseCommand):
         wide = LoadCurve.get_many_ts({"version": 0}, start=f"{year}-06-01", end=f"{year}-06-07")
         self.stdout.write(f"one week, all meters: a {wide.shape[0]} x {wide.shape[1]} DataFrame")
         size = sum(len(b) for b in LoadCurve.objects.values_list("data", flat=True))
+        self.stdout.write(f"chunk store: {size / (meters * len(index)):.2f} stored bytes per point")
+        self.key_value_stores({meter: serie for (meter, _), serie in curves.items()}, year)
+        self.stdout.write(self.style.SUCCESS("done"))
+
+    def key_value_stores(self, curves: dict[str, pd.Series], year: int) -> None:
+        """The same curves in the stores of holcstore 0.5/0.6."""
+        CurveCache.clear_all(client_id=1)
+        gappy = {
+            m: s.drop(s.index[1000:1096]) if i == 1 else s
+            for i, (m, s) in enumerate(curves.items())
+        }
+        CurveCache.set_many_lc(gappy, client_id=1)  # one transaction, a few statements
+        first = next(iter(curves))
+        fix = curves[first].iloc[200:248] * 0  # a later delivery: one day of corrections
+        CurveCache.set_lc(first, fix, client_id=1, versionning=True)
+        [entry] = CurveCache.get_lc(first, client_id=1)  # versions combined: newest wins
         self.stdout.write(
-            self.style.SUCCESS(f"done: {size / (meters * len(index)):.2f} stored bytes per point")
+            f"curve cache: {CurveCache.count(1)} rows; meter {first} read as version "
+            f"{entry['version']} with {int((entry['data'] == 0).sum())} corrected slots"
         )
+        start, end = curves[first].index[0], curves[first].index[-1]
+        for prm, holes in CurveCache.find_holes(1, start, end):
+            if holes:
+                self.stdout.write(f"meter {prm} misses {holes[0][0]} to {holes[0][1]}")
+
+        profile = curves[first].groupby(curves[first].index.time).mean()
+        tomorrow = pd.date_range(end + pd.Timedelta("30min"), periods=48, freq="30min")
+        forecast = pd.Series(profile.to_numpy(), index=tomorrow)
+        Forecast.clear({})
+        Forecast.set_ts({"meter": first, "horizon": "d+1"}, forecast)
+        got = Forecast.get_ts({"meter": first, "horizon": "d+1"}, flat=True)
+        self.stdout.write(
+            f"forecast of meter {first}: {len(got)} half-hours, {got.max():.0f} W peak"
+        )
+
+        monthly = pd.DataFrame(
+            {m: s.resample("MS").sum() / 2000 for m, s in curves.items()}
+        )  # kWh per month and meter
+        Report.update_or_create_df(1, f"{year} monthly energy", monthly, meta={"unit": "kWh"})
+        back = Report.load_df(1, f"{year} monthly energy")
+        assert back.equals(monthly), "the report read back differs"
+        self.stdout.write(f"report: {back.shape[0]} months x {back.shape[1]} meters, kept exactly")
