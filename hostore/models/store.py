@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ..exceptions import CorruptBlobError, InvalidAttrsError
 from ..formats import arrow
+from . import _bulk
 from . import _queries as q
 from ._curves import check_curve, check_lookups, combine
 from ._holes import Grid, check_awareness, missing_runs
@@ -142,19 +143,17 @@ class Store(models.Model):
         for part in _batches(list(blobs)):
             rows = manager.filter(client_id=client_id, prm__in=part, **scope).values("prm")
             newest.update(rows.annotate(top=Max("version")).values_list("prm", "top"))
-        manager.bulk_create(
-            [
-                cls(
-                    client_id=client_id,
-                    prm=prm,
-                    data=blob,
-                    version=newest[prm] + 1 if prm in newest else 0,
-                    **attrs,
-                )
-                for prm, blob in blobs.items()
-            ],
-            batch_size=_BATCH,
-        )
+        rows = [
+            cls(
+                client_id=client_id,
+                prm=prm,
+                data=blob,
+                version=newest[prm] + 1 if prm in newest else 0,
+                **attrs,
+            )
+            for prm, blob in blobs.items()
+        ]
+        _bulk.insert(cls, rows, alias)
 
     @classmethod
     def _overwrite(cls, alias, client_id, blobs: dict, attrs: dict) -> None:
@@ -177,15 +176,13 @@ class Store(models.Model):
             for prm, blob in blobs.items()
             if prm in found
         ]
-        manager.bulk_update(updated, ["data", "last_modified"], batch_size=_BATCH)
-        manager.bulk_create(
-            [
-                cls(client_id=client_id, prm=prm, data=blob, **attrs)
-                for prm, blob in blobs.items()
-                if prm not in found
-            ],
-            batch_size=_BATCH,
-        )
+        _bulk.update(cls, updated, ["data", "last_modified"], alias)
+        created = [
+            cls(client_id=client_id, prm=prm, data=blob, **attrs)
+            for prm, blob in blobs.items()
+            if prm not in found
+        ]
+        _bulk.insert(cls, created, alias)
 
     # ------------------------------------------------------------------ reading
     @classmethod

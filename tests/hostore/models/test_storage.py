@@ -1,27 +1,41 @@
-"""The blob column of every chunk store uses EXTERNAL storage on PostgreSQL after migrate."""
+"""The blob column of every store uses EXTERNAL storage on PostgreSQL after migrate."""
 
 import pytest
 from django.db import connection
 
 from hostore.models._storage import prefer_external_storage
-from tests.testapp.models import CustomMetaStore, HourlyStore
+from tests.testapp.models import (
+    CustomMetaStore,
+    FrameStore,
+    HourlyStore,
+    LoadStore,
+    YearKindSeries,
+)
 
 
-def storage_of(model) -> str:
+def storage_of(model, column: str = "data") -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attname = 'data'",
-            [model._meta.db_table],
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+            [model._meta.db_table, column],
         )
         return cursor.fetchone()[0]
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("model", [HourlyStore, CustomMetaStore])
-def test_migrate_sets_external_storage(db, model):
-    assert storage_of(model) == "e"
-    assert prefer_external_storage(model, "default") is False  # nothing left to do
+@pytest.mark.parametrize(
+    ("model", "column"),
+    [
+        (HourlyStore, "data"),
+        (CustomMetaStore, "data"),
+        (LoadStore, "data"),
+        (YearKindSeries, "data"),
+        (FrameStore, "payload"),
+    ],
+)
+def test_migrate_sets_external_storage(db, model, column):
+    assert storage_of(model, column) == "e"
+    assert prefer_external_storage(model, "default", column) is False  # nothing left to do
 
 
 @pytest.mark.postgres
