@@ -2,8 +2,8 @@
 
 Each database runs in its own worker process (:mod:`bench.worker`) on a database created for
 the run and dropped after it; this process prints the tables and saves the JSON files. The
-sync phase (``--phases sync``) is run from here (:mod:`bench.sync`): it starts its own server
-and client processes.
+sync phase (``--phases sync``) and the key:value phase (``--phases kv``) are run from here
+(:mod:`bench.sync`, :mod:`bench.kv`): they start their own processes.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--phases",
         default=None,
         help="comma-separated: store (the store's phases against its baselines), sync "
-        "(replication over loopback HTTP against holcstore 0.6.7 and raw transfers); "
-        "default store, and both with --quick",
+        "(replication over loopback HTTP against holcstore 0.6.7 and raw transfers), kv "
+        "(the key:value Store's set_many_lc, get_many_lc and find_holes against holcstore "
+        "0.6.7's); default store, and all three with --quick",
     )
     parser.add_argument(
         "--sides",
@@ -95,15 +96,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: N=10, one repeat")
     parser.add_argument(
+        "--kv-n", type=int, default=None, help="kv phase: curves (default --n, else 1000)"
+    )
+    parser.add_argument(
         "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
     )
     args = parser.parse_args(argv)
     args.phases = _choices(
-        parser, args.phases, ("store", "sync"), "store,sync" if args.quick else "store"
+        parser, args.phases, ("store", "sync", "kv"), "store,sync,kv" if args.quick else "store"
     )
     default_sides = ",".join(QUICK_SIDES if args.quick else SIDES)
     args.sides = _choices(parser, args.sides, tuple(SIDES), default_sides)
     args.sync_n = args.n or (10 if args.quick else 1000)
+    args.kv_n = args.kv_n or args.n or (10 if args.quick else 1000)
     args.n = args.n or (10 if args.quick else 200)
     args.repeat = args.repeat or (1 if args.quick else 3)
     if args.n < 1 or args.repeat < 1:
@@ -160,6 +165,15 @@ def main(argv=None) -> None:
                 sync.run(
                     vendor, args.sync_n, args.repeat, args.sides, lambda m, t=tag: log(f"{t} {m}")
                 )
+            )
+    if "kv" in args.phases:
+        from . import kv
+        from .worker import log
+
+        for vendor in args.dbs:
+            tag = f"[{vendor} kv N={args.kv_n}]"
+            run["results"].append(
+                kv.run(vendor, args.kv_n, args.repeat, lambda m, t=tag: log(f"{t} {m}"))
             )
     run["total_seconds"] = round(perf_counter() - started, 1)
     print(report.render(run))

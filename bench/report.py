@@ -14,7 +14,7 @@ import os
 import statistics
 from datetime import datetime
 
-from . import sync_report
+from . import kv_report, sync_report
 
 RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
 PHASE_NAMES = {  # the phases of bench.phases.PHASES, in order (no Django import here)
@@ -159,7 +159,7 @@ def render(run: dict) -> str:
     if code.get("commit"):
         dirty = " + uncommitted changes to hostore/" if code.get("hostore_modified") else ""
         parts[-1] += f"; commit {code['commit']}{dirty}"
-    stores = [r for r in run["results"] if r.get("kind") != "sync"]
+    stores = [r for r in run["results"] if r.get("kind") not in ("sync", "kv")]
     for result in stores:
         n, repeat = result["n"], result["repeat"]
         for profile, out in _profiles(result):
@@ -193,17 +193,18 @@ def render(run: dict) -> str:
             "database's own limit); x django = plain Django time / store time",
         ]
     parts += sync_report.render([r for r in run["results"] if r.get("kind") == "sync"])
+    parts += kv_report.render([r for r in run["results"] if r.get("kind") == "kv"])
     return "\n".join(parts)
 
 
 def save(run: dict) -> list[str]:
     """One small JSON file per database (and phase): ``<date>_<db>_n<N>.json``, and
-    ``<date>_<db>_sync_n<N>.json`` for the sync phase."""
+    ``<date>_<db>_sync_n<N>.json`` for the sync phase (``_kv_`` for the key:value one)."""
     os.makedirs(RESULTS_DIR, exist_ok=True)
     stamp = datetime.fromisoformat(run["started"]).strftime("%Y-%m-%dT%H%M%S")
     paths = []
     for result in run["results"]:
-        kind = "_sync" if result.get("kind") == "sync" else ""
+        kind = f"_{result['kind']}" if result.get("kind") in ("sync", "kv") else ""
         name = f"{stamp}_{result['db']}{kind}_n{result['n']}.json"
         path = os.path.join(RESULTS_DIR, name)
         document = {k: v for k, v in run.items() if k != "results"} | result

@@ -2,16 +2,13 @@
 (never imported) through the compatibility tests' driver (``tests/compat/legacy/driver.py``)
 on its ``halfhourly`` store (meter, 30 minutes, Europe/Paris, monthly chunks).
 
-The venv is the compatibility tests' recipe for 0.6.7 (:mod:`tests.compat.legacy_env`) plus
-psycopg, so that 0.6.7 runs on PostgreSQL too: ``.venvs/holcstore-0.6.7-bench``, built on
-first use with uv (seconds, from its cache) and kept; the tests' own venv is left as it is.
+The venv is the compatibility tests' ``0.6.7-pg`` (:mod:`tests.compat.legacy_env`: 0.6.7 with
+psycopg, so that it runs on PostgreSQL too), built on first use with uv and kept.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,46 +16,14 @@ from tests.compat import legacy_env
 
 from .sync_procs import REPO, Server, clean_env, run_json, serving
 
-RELEASE = "0.6.7"
+RELEASE = "0.6.7-pg"  # 0.6.7 with psycopg (tests/compat/legacy_env.py), for PostgreSQL too
 STORE = "halfhourly"
 DRIVER = REPO / "tests" / "compat" / "legacy" / "driver.py"
-EXTRA = "psycopg[binary]>=3.1,<4"
-_MARKER = ".bench-env.json"
-
-
-def venv_dir() -> Path:
-    return legacy_env.VENVS / f"holcstore-{RELEASE}-bench"
 
 
 def ensure_python(log=print) -> Path:
-    """The interpreter of the benchmark's 0.6.7 venv, built first if missing or stale."""
-    recipe = legacy_env.RELEASES[RELEASE]
-    wanted = {"version": RELEASE, "requirements": [*recipe["requirements"], EXTRA]}
-    venv = venv_dir()
-    python = legacy_env.python_of(venv)
-    if _marker(venv) == wanted and python.exists():
-        return python
-    legacy_env.VENVS.mkdir(parents=True, exist_ok=True)
-    with legacy_env._locked(legacy_env.VENVS / f".holcstore-{RELEASE}-bench.lock"):
-        if _marker(venv) == wanted and python.exists():
-            return python
-        log(f"building the venv of holcstore {RELEASE} with psycopg at {venv}")
-        legacy_env._build(venv, {**recipe, "requirements": wanted["requirements"]})
-        probe = "import psycopg, importlib.metadata as m; print(m.version('holcstore'))"
-        done = subprocess.run(
-            [str(python), "-I", "-c", probe], cwd=venv, capture_output=True, text=True
-        )
-        if done.returncode or done.stdout.strip() != RELEASE:
-            raise legacy_env.LegacyEnvError(f"{venv} does not import holcstore {RELEASE}")
-        (venv / _MARKER).write_text(json.dumps(wanted, indent=1))
-    return python
-
-
-def _marker(venv: Path) -> dict | None:
-    try:
-        return json.loads((venv / _MARKER).read_text())
-    except (OSError, ValueError):
-        return None
+    """The interpreter of holcstore 0.6.7's venv (with psycopg), built first if missing."""
+    return legacy_env.ensure_env(RELEASE, log=log)
 
 
 class Legacy:

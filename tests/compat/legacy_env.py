@@ -1,6 +1,7 @@
 """Virtual environments of published holcstore releases, for compatibility tests and benchmarks.
 
-``ensure_env("0.6.7")`` returns the interpreter of ``.venvs/holcstore-0.6.7``, building the
+``ensure_env("0.6.7")`` returns the interpreter of ``.venvs/holcstore-0.6.7``
+(``ensure_env("0.5.12-pg")`` that of a variant: 0.5.12 with psycopg), building the
 venv first if it is missing or incomplete: the release is installed from the package index
 with pins of a Django/pandas/numpy set it works with, never imported into our own
 environments. A build is done under a file lock (concurrent test runs and benchmarks wait for
@@ -27,11 +28,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 VENVS = REPO / ".venvs"
 
-# What each release is installed with: the Python versions it supports (the first found is
-# used) and the pins of a combination that imports and runs its sync server and client.
+_PYTHONS = ("3.11", "3.12", "3.10")
+_PSYCOPG = "psycopg[binary]>=3.1,<4"
+# What each environment is installed with: the Python versions it supports (the first found
+# is used) and the pins of a combination that imports and runs the release. The key names
+# the environment (``.venvs/holcstore-<key>``); ``release`` is the holcstore version it holds
+# (the key itself when absent); ``imports`` are modules it must import besides holcstore.
 RELEASES: dict[str, dict] = {
+    # the sync compatibility tests (SQLite only)
     "0.6.7": {
-        "pythons": ("3.11", "3.12", "3.10"),
+        "pythons": _PYTHONS,
         "requirements": (
             "holcstore==0.6.7",
             "Django==4.2.*",
@@ -39,6 +45,47 @@ RELEASES: dict[str, dict] = {
             "numpy==2.*",
             "pyarrow<22",
         ),
+    },
+    # the tables-in-place tests (SQLite and PostgreSQL): 0.6.7 and 0.5.12 with psycopg, and
+    # 0.5.12 under pandas 2.1, which writes the older Feather layout (the index as a column)
+    "0.6.7-pg": {
+        "release": "0.6.7",
+        "pythons": _PYTHONS,
+        "requirements": (
+            "holcstore==0.6.7",
+            "Django==4.2.*",
+            "pandas==2.2.*",
+            "numpy==2.*",
+            "pyarrow<22",
+            _PSYCOPG,
+        ),
+        "imports": ("psycopg",),
+    },
+    "0.5.12-pg": {
+        "release": "0.5.12",
+        "pythons": _PYTHONS,
+        "requirements": (
+            "holcstore==0.5.12",
+            "Django==4.2.*",
+            "pandas==2.2.*",
+            "numpy==2.*",
+            "pyarrow<22",
+            _PSYCOPG,
+        ),
+        "imports": ("psycopg",),
+    },
+    "0.5.12-pd21-pg": {
+        "release": "0.5.12",
+        "pythons": _PYTHONS,
+        "requirements": (
+            "holcstore==0.5.12",
+            "Django==4.2.*",
+            "pandas==2.1.*",
+            "numpy==1.26.*",
+            "pyarrow==14.*",
+            _PSYCOPG,
+        ),
+        "imports": ("psycopg",),
     },
 }
 
@@ -65,7 +112,8 @@ def python_of(venv: Path) -> Path:
 
 
 def ensure_env(version: str = "0.6.7", log=None) -> Path:
-    """The interpreter of the venv of holcstore ``version``, built first if needed.
+    """The interpreter of the venv ``version`` (a key of :data:`RELEASES`: a holcstore
+    version, or a variant such as ``"0.5.12-pg"``), built first if needed.
 
     Fast (one small file read) when the venv exists and its marker matches the pins.
     ``log(message)`` is told what is being done (default: stderr). Raises
@@ -120,20 +168,27 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def release_of(version: str) -> str:
+    """The holcstore version the venv ``version`` holds (``"0.5.12"`` for ``"0.5.12-pg"``)."""
+    return RELEASES[version].get("release", version)
+
+
 def _satisfies(python: Path, version: str) -> bool:
-    """Whether the venv's interpreter runs and has holcstore ``version`` installed."""
+    """Whether the venv's interpreter runs, has the holcstore release of the venv
+    ``version`` installed and imports the recipe's other modules."""
+    probe = "; ".join([*(f"import {m}" for m in RELEASES[version].get("imports", ())), _PROBE])
     try:
         # isolated (-I) and run elsewhere: the repository's own holcstore.egg-info must not
         # be found on the path
         out = subprocess.run(
-            [str(python), "-I", "-c", _PROBE],
+            [str(python), "-I", "-c", probe],
             cwd=python.parent,
             capture_output=True,
             text=True,
             timeout=120,
             check=True,
         )
-        return json.loads(out.stdout).get("holcstore") == version
+        return json.loads(out.stdout).get("holcstore") == release_of(version)
     except (OSError, subprocess.SubprocessError, ValueError):
         return False
 
