@@ -86,7 +86,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="comma-separated: store (the store's phases against its baselines), sync "
         "(replication over loopback HTTP against holcstore 0.6.7 and raw transfers), kv "
         "(the key:value Store's set_many_lc, get_many_lc and find_holes against holcstore "
-        "0.6.7's); default store, and all three with --quick",
+        "0.6.7's), admin (the chunk store's series change list against Django's default one), "
+        "files (hostore_import/export against pandas); default store, and all of them with "
+        "--quick",
     )
     parser.add_argument(
         "--sides",
@@ -99,12 +101,22 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--kv-n", type=int, default=None, help="kv phase: curves (default --n, else 1000)"
     )
     parser.add_argument(
+        "--admin-n", type=int, default=None, help="admin phase: series (default 100,000)"
+    )
+    parser.add_argument(
+        "--files-n", type=int, default=None, help="files phase: series-years (default 1000)"
+    )
+    parser.add_argument(
         "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
     )
     args = parser.parse_args(argv)
     args.phases = _choices(
-        parser, args.phases, ("store", "sync", "kv"), "store,sync,kv" if args.quick else "store"
+        parser,
+        args.phases,
+        ("store", "sync", "kv", "admin", "files"),
+        "store,sync,kv,admin,files" if args.quick else "store",
     )
+    args.admin_n = args.admin_n or (200 if args.quick else 100_000)
     default_sides = ",".join(QUICK_SIDES if args.quick else SIDES)
     args.sides = _choices(parser, args.sides, tuple(SIDES), default_sides)
     args.sync_n = args.n or (10 if args.quick else 1000)
@@ -175,8 +187,22 @@ def main(argv=None) -> None:
             run["results"].append(
                 kv.run(vendor, args.kv_n, args.repeat, lambda m, t=tag: log(f"{t} {m}"))
             )
+    admin_results = []
+    if "admin" in args.phases:  # its own table and files: bench.admin
+        from . import admin
+
+        for vendor in args.dbs:
+            admin_results.append(admin.run(vendor, args.admin_n, args.repeat, print))
+    if "files" in args.phases:  # runs, prints and saves on its own: bench.files
+        from . import files
+
+        files.run_phase(args, run)
     run["total_seconds"] = round(perf_counter() - started, 1)
     print(report.render(run))
+    if admin_results:
+        print(admin.render(admin_results))
+        if not (args.no_save or args.quick):
+            print("\n".join(f"saved {p}" for p in admin.save(admin_results, run["started"])))
     print(f"\ntotal {run['total_seconds']:.0f} s")
     if not (args.no_save or args.quick):
         for path in report.save(run):

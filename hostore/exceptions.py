@@ -121,3 +121,22 @@ class TimezoneAwarenessError(HostoreError, ValueError, TypeError):
 class InvalidMetaError(HostoreError, TypeError):
     """``DataFrameStore`` was given a ``meta`` that is not a JSON object (holcstore 0.6
     raised ``TypeError``)."""
+
+
+class InvalidFileError(HostoreError, ValueError):
+    """A file given to ``hostore_import`` (or its options) breaks a rule; nothing was
+    imported. ``line`` is the 1-based file line (CSV, header included) or row (Parquet) at
+    fault, when there is one."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class FileColumnsError(InvalidFileError):
+    """The file lacks a column the import needs, or names one it cannot use."""
+
+
+class FileRowError(InvalidFileError):
+    """A row of the file holds a value that cannot be imported (timestamp, number, key,
+    off-grid time, duplicate): the message starts with its line (or row) number."""

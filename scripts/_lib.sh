@@ -1,10 +1,13 @@
 # Shared helpers of scripts/test, scripts/example and bench/run (sourced, not executed).
 
-# The test matrix: name, Python minor version, pins. Oldest and newest of the supported range.
+# The test matrix: name, Python minor version, pins. Oldest and newest of the supported range
+# (what CI runs), then environments run only when asked for by name (MATRIX_ONLY=lts).
 MATRIX=(
   "oldest 3.10 Django==4.2.* pandas==2.2.* numpy==1.26.*"
-  "lts 3.11 Django==5.2.* pandas==3.* numpy==2.*"
   "newest 3.12 Django==6.1.* pandas==3.* numpy==2.*"
+)
+EXTRA_MATRIX=(
+  "lts 3.11 Django==5.2.* pandas==3.* numpy==2.*"
 )
 PG_URL_DEFAULT="postgres://postgres@127.0.0.1:5432/test"
 
@@ -49,4 +52,16 @@ ensure_postgres() {  # start the local cluster if it is down; fail if it cannot 
     echo "PostgreSQL at 127.0.0.1:5432 cannot be reached: the PostgreSQL tests cannot run" >&2
     return 1
   fi
+}
+
+ensure_static() {  # uPlot (package.json) into hostore/static/hostore/vendor/, fetched, never committed
+  local vendor=hostore/static/hostore/vendor dist=node_modules/uplot/dist
+  # npm writes node_modules/.package-lock.json on each install: newer than the lock file
+  if [ ! -f "$dist/uPlot.iife.min.js" ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    command -v npm >/dev/null || { echo "npm is needed to fetch uPlot (apt-get install npm)" >&2; return 1; }
+    log "fetching the admin's static files (npm ci)"
+    npm ci --no-audit --no-fund --silent
+  fi
+  mkdir -p "$vendor"
+  cp "$dist/uPlot.iife.min.js" "$dist/uPlot.min.css" "$vendor/"
 }

@@ -1,5 +1,6 @@
-"""The test project's URLs: sync endpoints of test stores, and their OpenAPI schema."""
+"""The test project's URLs: sync endpoints of test stores, their OpenAPI schema, the admin."""
 
+from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers
@@ -35,4 +36,5 @@ router.register(
 urlpatterns = [
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("admin/", admin.site.urls),
 ]

@@ -129,10 +129,10 @@ def _chunk_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, list]]]
 
     model = queryset.model
     grid = model._hostore.grid
-    fields = [
+    fields = [  # 0.6's columns: not the blob, the change number or the (uneditable) stats
         f.attname
         for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in ("data", "sync_seq")
+        if not f.primary_key and f.editable and f.name not in ("data", "sync_seq")
     ]
     rows = queryset.values_list(*fields, "data").iterator(chunk_size=_READ_CHUNK)
     at = {name: i for i, name in enumerate(fields)}

@@ -25,6 +25,7 @@ from . import _changes
 from . import _queries as q
 from ._setup import StoreInfo, configure
 from ._sql import store_sql
+from ._summary import SeriesSummaryMixin
 from ._transfer import ChunkTransferMixin
 
 
@@ -80,7 +81,7 @@ class ChunkQuerySet(models.QuerySet):
         return count
 
 
-class TimeseriesChunkStore(ChunkTransferMixin, models.Model):
+class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model):
     """Abstract store of dense regular series, chunked by year or month.
 
     Subclass it, declare the business-key fields that identify a series and, if needed,
