@@ -87,8 +87,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         "(replication over loopback HTTP against holcstore 0.6.7 and raw transfers), kv "
         "(the key:value Store's set_many_lc, get_many_lc and find_holes against holcstore "
         "0.6.7's), admin (the chunk store's series change list against Django's default one), "
-        "files (hostore_import/export against pandas); default store, and all of them with "
-        "--quick",
+        "files (hostore_import/export against pandas), aggregates (coverage, holes, total_ts, "
+        "aggregate_ts against pandas); default store, and all of them with --quick",
     )
     parser.add_argument(
         "--sides",
@@ -107,15 +107,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--files-n", type=int, default=None, help="files phase: series-years (default 1000)"
     )
     parser.add_argument(
+        "--agg-n", type=int, default=None, help="aggregates phase: series-years (default 1000)"
+    )
+    parser.add_argument(
         "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
     )
     args = parser.parse_args(argv)
     args.phases = _choices(
         parser,
         args.phases,
-        ("store", "sync", "kv", "admin", "files"),
-        "store,sync,kv,admin,files" if args.quick else "store",
+        ("store", "sync", "kv", "admin", "files", "aggregates"),
+        "store,sync,kv,admin,files,aggregates" if args.quick else "store",
     )
+    args.agg_n = args.agg_n or (10 if args.quick else 1000)
     args.admin_n = args.admin_n or (200 if args.quick else 100_000)
     default_sides = ",".join(QUICK_SIDES if args.quick else SIDES)
     args.sides = _choices(parser, args.sides, tuple(SIDES), default_sides)
@@ -203,6 +207,13 @@ def main(argv=None) -> None:
         print(admin.render(admin_results))
         if not (args.no_save or args.quick):
             print("\n".join(f"saved {p}" for p in admin.save(admin_results, run["started"])))
+    if "aggregates" in args.phases:  # its own table and files: bench.aggregates
+        from . import aggregates
+
+        found = [aggregates.run(v, args.agg_n, args.repeat, print) for v in args.dbs]
+        print(aggregates.render(found))
+        if not (args.no_save or args.quick):
+            print("\n".join(f"saved {p}" for p in aggregates.save(found, run["started"])))
     print(f"\ntotal {run['total_seconds']:.0f} s")
     if not (args.no_save or args.quick):
         for path in report.save(run):

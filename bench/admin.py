@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 
@@ -215,15 +214,9 @@ def render(results: list[dict]) -> str:
 
 def save(results: list[dict], started: str) -> list[str]:
     """``bench/results/<date>_<db>_admin_n<N>.json`` per database."""
-    folder = REPO / "bench" / "results"
-    folder.mkdir(exist_ok=True)
-    stamp = datetime.fromisoformat(started).strftime("%Y-%m-%dT%H%M%S")
-    paths = []
-    for result in results:
-        path = folder / f"{stamp}_{result['db']}_admin_n{result['n']}.json"
-        path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
-        paths.append(str(path))
-    return paths
+    from .report import save_phase
+
+    return save_phase(results, started, "admin")
 
 
 if __name__ == "__main__":

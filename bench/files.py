@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from time import perf_counter
 
 import numpy as np
@@ -141,14 +140,8 @@ def run_phase(args: argparse.Namespace, run_doc: dict) -> None:
     print(render(results))
     if args.no_save or args.quick:
         return
-    os.makedirs(report.RESULTS_DIR, exist_ok=True)
-    stamp = datetime.fromisoformat(run_doc["started"]).strftime("%Y-%m-%dT%H%M%S")
-    for result in results:
-        path = os.path.join(report.RESULTS_DIR, f"{stamp}_{result['db']}_files_n{n}.json")
-        document = {k: v for k, v in run_doc.items() if k != "results"} | result
-        with open(path, "w") as out:
-            json.dump(document, out, indent=1, sort_keys=True)
-            out.write("\n")
+    context = {k: v for k, v in run_doc.items() if k != "results"}
+    for path in report.save_phase(results, run_doc["started"], "files", context):
         print(f"saved {os.path.relpath(path)}")
 
 

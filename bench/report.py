@@ -215,6 +215,22 @@ def save(run: dict) -> list[str]:
     return paths
 
 
+def save_phase(results: list[dict], started: str, kind: str, context: dict | None = None):
+    """``<date>_<db>_<kind>_n<N>.json`` per database, for the phases that keep their own
+    results (admin, files, aggregates); ``context`` (the run's machine and versions) is
+    written into each file too."""
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    stamp = datetime.fromisoformat(started).strftime("%Y-%m-%dT%H%M%S")
+    paths = []
+    for result in results:
+        path = os.path.join(RESULTS_DIR, f"{stamp}_{result['db']}_{kind}_n{result['n']}.json")
+        with open(path, "w") as out:
+            json.dump((context or {}) | result, out, indent=1, sort_keys=True)
+            out.write("\n")
+        paths.append(path)
+    return paths
+
+
 def load(paths: list[str]) -> dict:
     """A run rebuilt from saved JSON files (for ``python -m bench.report FILE...``)."""
     results = []

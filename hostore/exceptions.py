@@ -140,3 +140,10 @@ class FileColumnsError(InvalidFileError):
 class FileRowError(InvalidFileError):
     """A row of the file holds a value that cannot be imported (timestamp, number, key,
     off-grid time, duplicate): the message starts with its line (or row) number."""
+
+
+class InvalidQuestionError(HostoreError, ValueError):
+    """A question across series (``coverage``, ``holes``, ``total_ts``, ``aggregate_ts``) was
+    given an argument it cannot use: an unknown ``how`` or ``period``, a ``min_coverage``
+    outside (0, 1], a ``min_slots`` below 1. Bounds with the start after the end raise
+    :class:`InvalidBoundsError`, filters naming other fields :class:`InvalidAttrsError`."""

@@ -21,6 +21,7 @@ from ..conf import hostore_settings
 from . import _changes
 from ._driver import pipeline_supported
 from ._sql import store_sql
+from ._stats import NO_STATS
 
 # Below this many rows a multi-row INSERT beats setting up a COPY.
 _COPY_MIN_ROWS = 64
@@ -152,7 +153,7 @@ def write_rows(model, rows: Iterable[tuple], alias: str, fresh: bool = False) ->
 def tombstone(queryset, seq: int | None = None) -> int:
     """Mark the live rows of ``queryset`` deleted: data emptied, ``updated_at`` bumped, and
     change number ``seq`` (a new one when None)."""
-    values = {"is_deleted": True, "data": b"", "updated_at": timezone.now()}
+    values = {"is_deleted": True, "data": b"", "updated_at": timezone.now(), **NO_STATS}
     if seq is not None:
         values["sync_seq"] = seq
     return queryset.filter(is_deleted=False).update(**values)

@@ -17,7 +17,20 @@ from .. import codecs
 from ..exceptions import InvalidAttrsError, StoreConfigurationError, UnknownCodecError
 from ..grid import Grid, get_grid
 
-RESERVED = ("chunk_index", "start_ts", "dtype", "updated_at", "is_deleted", "data", "sync_seq")
+RESERVED = (
+    "chunk_index",
+    "start_ts",
+    "dtype",
+    "updated_at",
+    "is_deleted",
+    "data",
+    "sync_seq",
+    "stat_count",
+    "stat_first",
+    "stat_last",
+    "stat_days",
+    "stat_at",
+)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from django.db import connections
 
 from . import _driver
+from ._stats import STAT_FIELDS
 
 # Columns written for each chunk row, after the business keys.
 ROW_FIELDS = (
@@ -25,6 +26,7 @@ ROW_FIELDS = (
     "updated_at",
     "is_deleted",
     "sync_seq",
+    *STAT_FIELDS,
 )
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _MAX_PARAMS = 999  # parameters per statement that every supported SQLite accepts
@@ -115,11 +117,12 @@ class StoreSQL:
             if row[:nk] != last_key:
                 last_key = row[:nk]
                 key_params = self.key_params(last_key)
-            chunk, start, dtype, data, updated, deleted, seq = row[nk:]
-            if start not in prepared_at:
-                prepared_at[start] = when.get_db_prep_value(start, conn)
-            if updated not in prepared_at:
-                prepared_at[updated] = when.get_db_prep_value(updated, conn)
+            chunk, start, dtype, data, updated, deleted, seq, count, first, last, days, stat_at = (
+                row[nk:]
+            )
+            for value in (start, updated, stat_at):
+                if value not in prepared_at:
+                    prepared_at[value] = when.get_db_prep_value(value, conn)
             yield (
                 *key_params,
                 chunk,
@@ -129,6 +132,11 @@ class StoreSQL:
                 prepared_at[updated],
                 deleted,
                 seq,
+                count,
+                first,
+                last,
+                days,
+                prepared_at[stat_at],
             )
 
     # ------------------------------------------------------------------ statements
@@ -170,10 +178,12 @@ class StoreSQL:
         row_bytes: int,
         max_rows: int,
         budget: int,
+        columns: tuple[str, list] | None = None,
     ) -> Iterator[list]:
         """Yield ``process(rows)`` for successive pages of ``(*keys, chunk_index, dtype,
         data)`` rows: the live chunks of every series matching ``filters``, ordered by series
-        then chunk, each series whole within one page.
+        then chunk, each series whole within one page. ``columns``, an SQL select list and
+        its parameters, replaces what follows the keys (its last column a blob, or NULL).
 
         Pages are plain queries resuming after the last row seen (keyset pagination on the
         unique index): no cursor stays open between pages. A page holds about ``budget``
@@ -187,10 +197,11 @@ class StoreSQL:
         order = self.columns[: nk + 1]  # keys, then chunk_index: the unique index
         where = "".join(f"{conn.ops.quote_name(by_name[k].column)} = %s AND " for k in filters)
         keys = "".join(f"{c}, " for c in order[:nk])
-        head = f"SELECT {keys}{self.chunk_cols} FROM {self.table} WHERE {where}{self.live}"
+        select, params = columns or (self.chunk_cols, [])
+        head = f"SELECT {keys}{select} FROM {self.table} WHERE {where}{self.live}"
         after_sql = f" AND ({', '.join(order)}) > ({', '.join(['%s'] * len(order))})"
         tail = f" ORDER BY {', '.join(order)} LIMIT %s"
-        params = [by_name[k].get_db_prep_value(v, conn) for k, v in filters.items()]
+        params = [*params, *(by_name[k].get_db_prep_value(v, conn) for k, v in filters.items())]
         params += self.live_params(lo, hi)
         convert = self._key_converters()
 
@@ -224,7 +235,7 @@ class StoreSQL:
             while cut > 0 and rows[cut - 1][:nk] == rows[-1][:nk]:
                 cut -= 1
             ready, held = rows[:cut], rows[cut:]
-            blob = sum([len(r[-1]) for r in rows]) / len(rows)
+            blob = sum([len(r[-1] or b"") for r in rows]) / len(rows)
             size = int(min(max_rows, max(16, budget // max(blob, row_bytes, 1))))
             rows = []  # the rows now live in ``ready`` (dropped once decoded) and ``held``
             rows, done = page(after, size, ready)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .. import codecs
 from ..exceptions import HostoreError, InvalidPayloadError
-from . import _changes
+from . import _changes, _stats
 from . import _queries as q
 from ._changes import START, Position
 
@@ -120,8 +120,10 @@ class ChunkTransferMixin:
         ]
 
     @classmethod
-    def _check_item(cls, n: int, item: Mapping[str, Any]) -> tuple[tuple, int, bool]:
+    def _check_item(cls, n: int, item: Mapping[str, Any]) -> tuple[tuple, int, bool, tuple]:
+        """``(key, chunk_index, is_deleted, chunk statistics)`` of a valid payload item."""
         info = cls._hostore
+        stats = (0, None, None, None)
         try:
             key = info.clean_key(info.key_of(dict(item["attrs"])), cls)
             chunk = item["chunk_index"]
@@ -132,7 +134,8 @@ class ChunkTransferMixin:
                 dtype = np.dtype(item["dtype"])
                 if dtype.kind != "f":
                     raise InvalidPayloadError(f"dtype must be a float type, not {dtype}")
-                length = len(codecs.decode(item["data"], dtype))
+                values = codecs.decode(item["data"], dtype)
+                length = len(values)
                 # memoised chunk starts: a time-zone conversion per chunk cost more than
                 # the rest of an import
                 slots = info.grid.cached_chunk_start(int(chunk) + 1)
@@ -142,6 +145,7 @@ class ChunkTransferMixin:
                         f"the blob holds {length} values, chunk {chunk} has {slots} "
                         "slots: were client and server declared with the same settings?"
                     )
+                stats = _stats.of_chunk(info.grid, int(chunk), values)
         except (
             KeyError,
             TypeError,
@@ -153,7 +157,7 @@ class ChunkTransferMixin:
             raise InvalidPayloadError(
                 f"payload item {n} is invalid ({type(exc).__name__}: {exc}); nothing was imported"
             ) from None
-        return key, int(chunk), deleted
+        return key, int(chunk), deleted, stats
 
     @classmethod
     def import_chunks(cls, payload: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -165,22 +169,22 @@ class ChunkTransferMixin:
         info = cls._hostore
         payload = list(payload)
         checked = [cls._check_item(n, item) for n, item in enumerate(payload)]
-        seen = {(k, c) for k, c, _ in checked}
+        seen = {(k, c) for k, c, _, _ in checked}
         if len(seen) != len(checked):
             raise InvalidPayloadError("the payload names the same chunk twice; nothing imported")
         now = q.db_datetime(timezone.now())
         rows, gone = [], {}
-        for (key, chunk, deleted), item in zip(checked, payload, strict=True):
+        for (key, chunk, deleted, stats), item in zip(checked, payload, strict=True):
             if deleted:
                 gone.setdefault(key, []).append(chunk)
                 continue
             start = q.db_datetime(info.grid.chunk_start_datetime(chunk))
             dtype = np.dtype(item["dtype"]).name
-            rows.append([*key, chunk, start, dtype, bytes(item["data"]), now, False])
+            rows.append([*key, chunk, start, dtype, bytes(item["data"]), now, False, stats])
         alias = q.write_alias(cls)
         with transaction.atomic(using=alias):
-            seq = q.begin_write(cls, [k for k, _, _ in checked], alias)
-            q.write_rows(cls, [(*row, seq) for row in rows], alias)
+            seq = q.begin_write(cls, [k for k, _, _, _ in checked], alias)
+            q.write_rows(cls, [(*row[:-1], seq, *row[-1], now) for row in rows], alias)
             deleted = 0
             if gone:
                 pks = [r[0] for r in q.select_chunks(cls, info.keys, gone, ("pk",), alias)]

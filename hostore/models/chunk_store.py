@@ -6,7 +6,6 @@ The model is thin: it validates the call, opens one transaction and delegates to
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,8 +20,9 @@ from django.utils import timezone
 from .. import chunking, codecs
 from ..conf import hostore_settings
 from ..exceptions import InvalidAttrsError, SeriesExistsError, SyncSafetyError
-from . import _changes
+from . import _changes, _rows, _stats
 from . import _queries as q
+from ._analysis import SeriesAnalysisMixin
 from ._setup import StoreInfo, configure
 from ._sql import store_sql
 from ._summary import SeriesSummaryMixin
@@ -62,6 +62,7 @@ class ChunkQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         """``QuerySet.update()``, giving the rows a new change number (unless given)."""
+        kwargs = _stats.cleared(kwargs)  # a change of the data voids the statistics
         if "sync_seq" in kwargs:
             return super().update(**kwargs)
         alias = self._db or router.db_for_write(self.model, **self._hints)
@@ -81,7 +82,9 @@ class ChunkQuerySet(models.QuerySet):
         return count
 
 
-class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model):
+class TimeseriesChunkStore(
+    SeriesAnalysisMixin, SeriesSummaryMixin, ChunkTransferMixin, models.Model
+):
     """Abstract store of dense regular series, chunked by year or month.
 
     Subclass it, declare the business-key fields that identify a series and, if needed,
@@ -102,6 +105,13 @@ class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model)
     dtype = models.CharField(max_length=16)
     updated_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
+    # statistics of the chunk's values, valid while stat_at == updated_at (see _stats); before
+    # the blob, so that a new SQLite table reads them without walking the blob's overflow pages
+    stat_count = models.IntegerField(null=True, blank=True, editable=False)
+    stat_first = models.IntegerField(null=True, blank=True, editable=False)
+    stat_last = models.IntegerField(null=True, blank=True, editable=False)
+    stat_days = models.BinaryField(null=True, blank=True, editable=False)
+    stat_at = models.DateTimeField(null=True, blank=True, editable=False)
     data = models.BinaryField()
     # the change number of the last write (see _changes): the order sync clients follow
     sync_seq = models.BigIntegerField(default=0)
@@ -134,8 +144,9 @@ class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model)
         """Save the row under a new change number, so that sync clients are sent it."""
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "sync_seq" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "sync_seq"]
+        update_fields = _stats.clear_on_save(self, update_fields)
+        if update_fields is not None:
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, "sync_seq"]))
         with transaction.atomic(using=using):
             self.sync_seq = _changes.take(type(self), using)
             super().save(*args, **kwargs)
@@ -179,7 +190,7 @@ class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model)
                         f"{info.label} already holds a series for {attrs}; pass update=True "
                         "to merge or replace=True to overwrite"
                     )
-            q.write_rows(cls, cls._rows(key, pieces, seq), alias)
+            q.write_rows(cls, _rows.chunk_rows(cls, key, pieces, seq), alias)
 
     @classmethod
     def set_many_ts(cls, mapping: Mapping[Any, pd.Series], keys: Sequence[str]) -> None:
@@ -216,34 +227,8 @@ class TimeseriesChunkStore(SeriesSummaryMixin, ChunkTransferMixin, models.Model)
             # series is encoded); a bad series met on the way rolls the whole call back.
             fresh = [(k, s) for k, s in items if k not in with_rows]
             revived = [(k, s) for k, s in items if k in with_rows]  # only tombstones left
-            q.write_rows(cls, cls._rows_of(fresh, seq), alias, fresh=True)
-            q.write_rows(cls, cls._rows_of(revived, seq), alias)
-
-    @classmethod
-    def _rows_of(cls, items: list[tuple[tuple, pd.Series]], seq: int) -> Iterator[tuple]:
-        grid = cls._hostore.grid
-        for key, serie in items:
-            yield from cls._rows(key, chunking.split(chunking.align(serie, grid), grid), seq)
-
-    @classmethod
-    def _rows(cls, key: tuple, pieces: list[chunking.Piece], seq: int) -> list[tuple]:
-        """Chunk rows in the column order of :data:`_sql.ROW_FIELDS`, after the keys."""
-        info = cls._hostore
-        now = q.db_datetime(timezone.now())
-        start = info.grid.chunk_start_datetime
-        return [
-            (
-                *key,
-                p.chunk_index,
-                q.db_datetime(start(p.chunk_index)),
-                _dtype_name(p.values.dtype),
-                codecs.encode(p.values, info.codec_id),
-                now,
-                False,
-                seq,
-            )
-            for p in pieces
-        ]
+            q.write_rows(cls, _rows.series_rows(cls, fresh, seq), alias, fresh=True)
+            q.write_rows(cls, _rows.series_rows(cls, revived, seq), alias)
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -385,11 +370,6 @@ def _refuse_untracked_delete(model) -> None:
             "keep_tracking=False would hide the deletion from its sync clients; use delete() "
             "(tombstones) or delete(hard_delete=True)"
         )
-
-
-@functools.cache
-def _dtype_name(dtype: np.dtype) -> str:
-    return dtype.name  # a slow property in numpy 2, asked once per chunk
 
 
 def _on_class_prepared(sender, **kwargs) -> None:

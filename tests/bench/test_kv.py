@@ -158,7 +158,7 @@ def test_a_run_with_the_kv_phase_alone_renders_saves_and_reloads(tmp_path, monke
 # --------------------------------------------------------------------------- options
 def test_the_phase_is_chosen_and_sized_from_the_command_line():
     args = parse_args(["--quick"])
-    assert args.phases == ["store", "sync", "kv", "admin", "files"]
+    assert args.phases == ["store", "sync", "kv", "admin", "files", "aggregates"]
     assert args.kv_n == 10
     args = parse_args(["--phases", "kv"])
     assert args.phases == ["kv"] and args.kv_n == 1000 and args.repeat == 3

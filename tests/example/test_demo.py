@@ -29,5 +29,12 @@ def test_the_demo_runs_and_reads_back_what_it_wrote(tmp_path):
     assert "read back meter 0 exactly: 17568 points, freq=30min" in out
     assert "DST day 2024-03-31 has 46 half-hours" in out
     assert "meter 00000000000001 misses 2024-01-21 20:00:00+01:00" in out
+    # questions across the meters: meter 1 lost two days (96 half-hours) of February
+    assert "coverage: 96 missing half-hours over 3 meters" in out
+    assert (
+        "meter 00000000000001: no data from 2024-02-11 16:00:00+01:00 to "
+        "2024-02-13 15:30:00+01:00" in out
+    )
+    assert "daily energy: 366 local days x 3 meters; 2024-03-31 holds 46 half-hours" in out
     assert "report: 12 months x 3 meters, kept exactly" in out
     assert out.rstrip().endswith("done")

@@ -27,7 +27,9 @@ def hours(start: str, periods: int, first: float = 0.0) -> pd.Series:
 def rows(count: int, data: bytes | None) -> list[tuple]:
     """Chunk rows of one HourlyStore series, in the column order of ``StoreSQL``."""
     now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    return [(1, "a", ci, now, "float64", data, now, False, 1) for ci in range(count)]
+    return [
+        (1, "a", ci, now, "float64", data, now, False, 1, 1, 0, 0, None, now) for ci in range(count)
+    ]
 
 
 def test_writes_go_through_the_users_execute_wrappers(db):
@@ -76,7 +78,7 @@ def test_driver_errors_become_djangos_and_write_nothing(db):
 
 
 def test_upserts_bind_no_more_parameters_than_postgresql_accepts(db):
-    """One bound statement holds at most 65,535 parameters: 8,200 rows of 9 columns take
+    """One bound statement holds at most 65,535 parameters: 8,200 rows of 14 columns take
     two statements on PostgreSQL whatever the batch size (SQLite's own limit is lower)."""
     data = codecs.encode(np.array([1.5]))
     sql = store_sql(HourlyStore, "default")
@@ -84,7 +86,7 @@ def test_upserts_bind_no_more_parameters_than_postgresql_accepts(db):
         sql.upsert(rows(8200, data), batch_size=10_000)
     inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT INTO")]
     if connection.vendor == "postgresql":
-        assert len(inserts) == 2  # 7,281 rows, then 919
+        assert len(inserts) == 2  # 4,681 rows, then 3,519
     assert HourlyStore.objects.count() == 8200
     assert bytes(HourlyStore.objects.filter(chunk_index=8199).get().data) == data
 

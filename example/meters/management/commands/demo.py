@@ -1,6 +1,7 @@
-"""Store a year of 30-minute load curves for a few meters, read them back, update them; then
-the same curves in the key:value stores of holcstore 0.5/0.6 (versions, holes, forecasts,
-a monthly report as a DataFrame)."""
+"""Store a year of 30-minute load curves for a few meters, read them back, update them, ask
+questions across them (coverage, holes, total load, daily energy); then the same curves in
+the key:value stores of holcstore 0.5/0.6 (versions, holes, forecasts, a monthly report as a
+DataFrame)."""
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,28 @@ class Command(BaseCommand):
 
         total = sum(s.sum() for s, _ in LoadCurve.yield_many_ts({"version": 0})) / 2 / 1000
         self.stdout.write(f"energy over all meters: {total:,.0f} kWh")
+        if meters > 1:  # two days of meter 1 never arrived: replace its curve with a gap
+            received = curves[("00000000000001", 0)].drop(index[2000:2096])
+            LoadCurve.set_ts({"meter": "00000000000001", "version": 0}, received, replace=True)
+        year_start, year_end = f"{year}-01-01", f"{year}-12-31 23:30"
+        coverage = LoadCurve.coverage({"version": 0}, start=year_start, end=year_end)
+        self.stdout.write(
+            f"coverage: {int(coverage['missing'].sum())} missing half-hours over "
+            f"{len(coverage)} meters (from the statistics stored with each chunk)"
+        )
+        for attrs, holes in LoadCurve.holes({"version": 0}, start=year_start, end=year_end):
+            for first, last in holes:
+                self.stdout.write(f"  meter {attrs['meter']}: no data from {first} to {last}")
+        load = LoadCurve.total_ts({"version": 0})  # watts, summed over the meters per slot
+        self.stdout.write(f"total load: peak {load.max() / 1000:,.1f} kW at {load.idxmax()}")
+        daily = LoadCurve.aggregate_ts({"version": 0}, period="day") / 2 / 1000  # kWh per day
+        slots = LoadCurve.aggregate_ts({"version": 0}, period="day", how="count").iloc[:, 0]
+        short = slots.idxmin()  # the spring DST day: 23 hours
+        self.stdout.write(
+            f"daily energy: {daily.shape[0]} local days x {daily.shape[1]} meters; "
+            f"{short.date()} holds {slots[short]:.0f} half-hours, "
+            f"{daily.loc[short].sum():,.0f} kWh in all"
+        )
         wide = LoadCurve.get_many_ts({"version": 0}, start=f"{year}-06-01", end=f"{year}-06-07")
         self.stdout.write(f"one week, all meters: a {wide.shape[0]} x {wide.shape[1]} DataFrame")
         size = sum(len(b) for b in LoadCurve.objects.values_list("data", flat=True))

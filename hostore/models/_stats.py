@@ -1,0 +1,206 @@
+"""Per-chunk statistics, written with every chunk and read without decoding it.
+
+Each chunk row holds, besides its blob, how many values it holds (``stat_count``), the
+positions in the chunk of its first and last one (``stat_first``, ``stat_last``; NULL when it
+holds none) and, for sub-daily grids, the sum and count of its values per local calendar day
+(``stat_days``: a record of a little-endian float64 sum and uint16 count per day, a day
+never straddling two chunks since chunks start at local midnight). They are valid only while
+``stat_at`` equals the row's ``updated_at``: every write of ours sets both to the same
+value, while whatever rewrites a row without knowing the statistics (holcstore 0.5/0.6 in
+place, which save ``updated_at = now()``; a user's raw SQL) leaves them unequal;
+``QuerySet.update()`` and ``save()`` of the data clear them. Rows from before the
+statistics have NULLs.
+Readers take the statistics where they are valid and decode the blob elsewhere, in the same
+statement: its select list sends the blob only for the rows that need it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import codecs
+from ..grid import Grid
+from . import _periods
+
+# Columns written with each chunk row after its data (see ``_sql.ROW_FIELDS``).
+STAT_FIELDS = ("stat_count", "stat_first", "stat_last", "stat_days", "stat_at")
+# What any write that changes a row's data outside our write paths sets: no valid statistics.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+NO_STATS = dict.fromkeys(STAT_FIELDS)
+
+
+_DATA_FIELDS = {"data", "dtype", "updated_at"}
+
+
+def cleared(values: dict) -> dict:
+    """``QuerySet.update()`` values, with the statistics cleared if the data changes."""
+    return {**NO_STATS, **values} if _DATA_FIELDS & set(values) else values
+
+
+def clear_on_save(row, update_fields) -> list | None:
+    """Clear a row's statistics before ``save()`` when the data may change; returns the
+    ``update_fields`` to save (the statistics added)."""
+    if update_fields is not None and not _DATA_FIELDS & set(update_fields):
+        return update_fields
+    for name, value in NO_STATS.items():
+        setattr(row, name, value)
+    return None if update_fields is None else [*update_fields, *NO_STATS]
+
+
+class ChunkStats(NamedTuple):
+    """Values in a chunk, and the positions of its first and last one (None when empty)."""
+
+    count: int
+    first: int | None
+    last: int | None
+
+    @property
+    def dense(self) -> bool:
+        """Whether the values run without a gap from the first to the last."""
+        return self.count > 0 and self.count == self.last - self.first + 1
+
+
+def of_array(values: np.ndarray) -> ChunkStats:
+    """The statistics of one chunk's array (NaN are missing values)."""
+    if values.dtype.kind != "f":  # holcstore 0.5 kept gapless int/bool chunks as they were
+        n = len(values)
+        return ChunkStats(n, 0, n - 1) if n else ChunkStats(0, None, None)
+    valid = ~np.isnan(values)
+    count = int(np.count_nonzero(valid))
+    if not count:
+        return ChunkStats(0, None, None)
+    if count == len(values):
+        return ChunkStats(count, 0, count - 1)
+    first = int(valid.argmax())
+    last = len(values) - 1 - int(valid[::-1].argmax())
+    return ChunkStats(count, first, last)
+
+
+@functools.lru_cache(maxsize=4096)
+def first_day(grid: Grid, chunk: int) -> int:
+    """The local day (since 1970-01-01) a chunk starts on."""
+    return _periods.local_day(grid, grid.cached_chunk_start(chunk))
+
+
+@functools.lru_cache(maxsize=4096)
+def day_cuts(grid: Grid, chunk: int) -> np.ndarray:
+    """Where each local day of a chunk starts, as positions in the chunk (the first at 0)."""
+    first = grid.cached_chunk_start(chunk)
+    last = grid.cached_chunk_start(chunk + 1) - 1
+    cuts = _periods.periods(grid, "day", first, last).starts[:-1] - first
+    cuts.flags.writeable = False
+    return cuts
+
+
+def day_sums(grid: Grid, chunk: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sums, counts)`` of a chunk's values per local day (NaN skipped)."""
+    cuts = day_cuts(grid, chunk)
+    size = grid.cached_chunk_start(chunk + 1) - grid.cached_chunk_start(chunk)
+    if len(values) != size:  # a legacy chunk shorter (or longer) than its period
+        padded = np.full(size, np.nan)
+        padded[: min(size, len(values))] = values[:size]
+        values = padded
+    if values.dtype.kind != "f":
+        values = values.astype(np.float64)
+    valid = ~np.isnan(values)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values sum to inf, as in pandas
+        sums = np.add.reduceat(np.where(valid, values, 0.0), cuts, dtype=np.float64)
+    return sums, np.add.reduceat(valid, cuts, dtype=np.int64)
+
+
+# one record per local day of a chunk: the sum of its values, and how many there are
+DAY_RECORD = np.dtype([("sum", "<f8"), ("count", "<u2")])
+
+
+def pack_days(sums: np.ndarray, counts: np.ndarray) -> bytes:
+    records = np.empty(len(sums), DAY_RECORD)
+    records["sum"], records["count"] = sums, counts
+    return records.tobytes()
+
+
+def unpack_days(blob) -> tuple[np.ndarray, np.ndarray]:
+    """``(sums, counts)`` of a ``stat_days`` value."""
+    records = np.frombuffer(bytes(blob), DAY_RECORD)
+    return records["sum"], records["count"].astype(np.int64)
+
+
+def of_chunk(grid: Grid, chunk: int, values: np.ndarray) -> tuple:
+    """The statistics of a chunk (:data:`STAT_FIELDS` but ``stat_at``)."""
+    days = None if grid.daily else pack_days(*day_sums(grid, chunk, values))
+    return (*of_array(values), days)
+
+
+class StatsSelect:
+    """The select list of rows read for their statistics: after the keys, ``chunk_index``,
+    ``dtype``, the three statistics (NULL where they are not valid) and the blob where it
+    must be decoded: rows of the chunk range asked for whose statistics are not valid, or
+    that match ``need`` (an SQL condition, such as :attr:`gappy`)."""
+
+    def __init__(self, sql) -> None:
+        conn = sql.connection
+        col = {
+            name: conn.ops.quote_name(sql.model._meta.get_field(name).column)
+            for name in ("chunk_index", "dtype", "data", "updated_at", *STAT_FIELDS)
+        }
+        self.col = col
+        self.fresh = fresh = f"{col['stat_at']} = {col['updated_at']}"
+        self.stale = f"({col['stat_at']} IS NULL OR NOT ({fresh}))"
+        self.stats = ", ".join(f"CASE WHEN {fresh} THEN {col[n]} END" for n in STAT_FIELDS[:3])
+        # values missing between the first and the last: only the blob says where
+        count, first, last = col["stat_count"], col["stat_first"], col["stat_last"]
+        self.gappy = f"({count} > 0 AND {count} < {last} - {first} + 1)"
+
+    def day_columns(self, lo: int | None, hi: int | None, edges: tuple) -> tuple[str, list]:
+        """The select list of daily sums: ``chunk_index``, ``dtype``, ``stat_days`` (NULL
+        where not valid) and the blob of chunks ``lo`` to ``hi`` without valid daily sums,
+        or among ``edges`` (chunks the window cuts)."""
+        col = self.col
+        chunk = col["chunk_index"]
+        data = (
+            f"CASE WHEN {chunk} >= %s AND {chunk} <= %s AND ({self.stale} OR "
+            f"{col['stat_days']} IS NULL OR {chunk} IN (%s, %s)) THEN {col['data']} END"
+        )
+        days = f"CASE WHEN {self.fresh} THEN {col['stat_days']} END"
+        bounds = [_INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
+        edges = [_INT_MIN if c is None else c for c in edges]
+        return f"{chunk}, {col['dtype']}, {days}, {data}", [*bounds, *edges]
+
+    def columns(
+        self, lo: int | None, hi: int | None, need: str = "", params: tuple = ()
+    ) -> tuple[str, list]:
+        """The select list after the keys and its parameters: blobs are sent for chunks
+        ``lo`` to ``hi`` (None: no bound) that are stale or match ``need`` (and its
+        ``params``)."""
+        col = self.col
+        why = f"{self.stale} OR ({need})" if need else self.stale
+        data = (
+            f"CASE WHEN {col['chunk_index']} >= %s AND {col['chunk_index']} <= %s "
+            f"AND ({why}) THEN {col['data']} END"
+        )
+        select = f"{col['chunk_index']}, {col['dtype']}, {self.stats}, {data}"
+        return select, [_INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi, *params]
+
+
+def decoded(rows: list[tuple], skip: int) -> list[tuple[int, ChunkStats | None, np.ndarray | None]]:
+    """``(chunk_index, stats, array)`` of one series' stats rows (after ``skip`` key columns):
+    the rows that came with a blob are decoded (in one call), and their statistics computed
+    from it where the stored ones were not valid. Rows without either (out of the range
+    asked for) have neither."""
+    blobs = [(i, r[skip + 1], r[skip + 5]) for i, r in enumerate(rows) if r[skip + 5] is not None]
+    arrays: dict[int, np.ndarray] = {}
+    if blobs:
+        found = codecs.decode_many([b for _, _, b in blobs], [d for _, d, _ in blobs])
+        arrays = {i: a for (i, _, _), a in zip(blobs, found, strict=True)}
+    out = []
+    for i, row in enumerate(rows):
+        array = arrays.get(i)
+        count = row[skip + 2]
+        if count is None:
+            stats = None if array is None else of_array(array)
+        else:
+            stats = ChunkStats(count, row[skip + 3], row[skip + 4])
+        out.append((row[skip], stats, array))
+    return out
