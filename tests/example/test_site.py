@@ -56,13 +56,15 @@ def site(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 120  # a loaded machine starts Django slowly
+        while True:
             try:
-                requests.get(base + "/admin/login/", timeout=1)
+                requests.get(base + "/admin/login/", timeout=5)
                 break
             except requests.ConnectionError:
                 assert server.poll() is None, server.stderr.read()
-                time.sleep(0.1)
+                assert time.monotonic() < deadline, "runserver did not answer within 120 s"
+                time.sleep(0.2)
         yield {"base": base, "first": first, "again": again}
     finally:
         server.terminate()

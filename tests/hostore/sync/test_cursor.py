@@ -102,9 +102,14 @@ def test_concurrent_writers_and_a_puller_lose_nothing(make_client):
     """Writers commit in random order, each holding its transaction open for a random while,
     while a client pulls over and over: once they are done, one more pull makes the client
     equal to the server. Each write makes new chunks, so a change skipped by a pull would
-    never be listed again and would be missing at the end."""
+    never be listed again and would be missing at the end.
+
+    The interleaving does not depend on the machine's speed: the writers start after a first
+    pull, and the first writer waits, after its first commit, until a pull begun after it has
+    fetched something."""
     n_writers, per_writer = 4, 6
     done = threading.Event()
+    first_pull, writes_started, fetched_during = (threading.Event() for _ in range(3))
     errors = []
     rng = random.Random(7)
     pauses = [[rng.uniform(0, 0.03) for _ in range(per_writer)] for _ in range(n_writers)]
@@ -121,6 +126,9 @@ def test_concurrent_writers_and_a_puller_lose_nothing(make_client):
                         update=True,
                     )
                     time.sleep(pauses[k][i])
+                if k == 0 and i == 0:
+                    writes_started.set()
+                    assert fetched_during.wait(timeout=120), "no pull fetched during the writes"
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -132,7 +140,11 @@ def test_concurrent_writers_and_a_puller_lose_nothing(make_client):
         client = make_client()
         try:
             while not done.is_set():
+                began_during = writes_started.is_set()
                 pulls.append(client.pull(batch=3, page_size=4))
+                first_pull.set()
+                if began_during and pulls[-1].fetched:
+                    fetched_during.set()
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -141,6 +153,7 @@ def test_concurrent_writers_and_a_puller_lose_nothing(make_client):
     writers = [threading.Thread(target=writer, args=(k,)) for k in range(n_writers)]
     pulling = threading.Thread(target=puller)
     pulling.start()
+    assert first_pull.wait(timeout=120)
     for t in writers:
         t.start()
     for t in writers:
