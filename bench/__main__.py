@@ -26,9 +26,11 @@ from .sync import QUICK_SIDES, SIDES
 def _codecs(text: str | None) -> list[str]:
     from hostore import codecs
 
-    known = codecs.available()
-    if not text:
-        return known
+    from . import nocrc
+
+    if not text:  # the checksum-less forms only when asked for
+        return codecs.available()
+    known = codecs.available() + nocrc.IDS
     wanted = [c.strip() for c in text.split(",") if c.strip()]
     unknown = sorted(set(wanted) - set(known))
     if unknown:

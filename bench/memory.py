@@ -34,8 +34,10 @@ def _reset_peak() -> bool:
 
 
 def probe(codec: str, n: int) -> dict:
+    from . import nocrc
     from .db import setup_django
 
+    nocrc.register([codec])
     setup_django()
     from .models import STORES
 

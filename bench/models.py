@@ -60,8 +60,8 @@ def _floor(codec_id: str) -> type[models.Model]:
                 models.UniqueConstraint(fields=["meter", "chunk_index"], name=f"{table}_chunk")
             ],
             "indexes": [
-                models.Index(fields=["updated_at"], name=f"{table[:24]}_upd"),
-                models.Index(fields=["sync_seq", "id"], name=f"{table[:24]}_seq"),
+                models.Index(fields=["updated_at"], name=f"bf_{_slug(codec_id)[:22]}_upd"),
+                models.Index(fields=["sync_seq", "id"], name=f"bf_{_slug(codec_id)[:22]}_seq"),
             ],
         },
     )

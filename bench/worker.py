@@ -17,8 +17,9 @@ def log(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from . import db
+    from . import db, nocrc
 
+    nocrc.register(args.codecs)  # before Django loads the models: one table per codec
     db.setup_django()
     from .data import make_workload
     from .measure import codec_speed, memory_probe

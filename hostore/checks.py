@@ -66,3 +66,43 @@ def check_frozen_settings(app_configs=None, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.database)
+def check_sqlite_locking(app_configs=None, **kwargs):
+    """SQLite settings that make store writers fail with "database is locked" at once
+    instead of queueing (see ``hostore.models._locking``)."""
+    from django.conf import settings
+
+    return sqlite_locking_warnings(settings.DATABASES)
+
+
+def sqlite_locking_warnings(databases: dict) -> list:
+    """The warnings of :func:`check_sqlite_locking` for a ``DATABASES`` setting."""
+    warnings = []
+    for alias, db in databases.items():
+        if db.get("ENGINE") != "django.db.backends.sqlite3":
+            continue
+        options = db.get("OPTIONS") or {}
+        if "timeout" in options and not options["timeout"]:
+            warnings.append(
+                checks.Warning(
+                    f"DATABASES[{alias!r}] sets OPTIONS['timeout'] to 0: writes outside the "
+                    "stores' methods fail with 'database is locked' whenever another writer "
+                    "is busy, instead of waiting.",
+                    hint="Remove the option (holcstore then waits HOSTORE['LOCK_TIMEOUT'] "
+                    "seconds) or set a few seconds.",
+                    id="hostore.W001",
+                )
+            )
+        if str(options.get("transaction_mode", "")).upper() == "EXCLUSIVE":
+            warnings.append(
+                checks.Warning(
+                    f"DATABASES[{alias!r}] sets OPTIONS['transaction_mode'] to EXCLUSIVE: "
+                    "readers wait for every transaction unless the database is in WAL mode.",
+                    hint="Use 'IMMEDIATE' (or leave the default): store writes take the "
+                    "write lock first anyway.",
+                    id="hostore.W002",
+                )
+            )
+    return warnings

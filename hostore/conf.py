@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "SYNC_PAGE_SIZE": 200,
     "SYNC_MAX_PAGE_SIZE": 1000,
     "SYNC_MAX_PACK_ITEMS": 1000,
+    # seconds a store write waits for the lock of its series (or, on SQLite, of the
+    # database) before it raises LockTimeoutError
+    "LOCK_TIMEOUT": 5.0,
 }
 
 

@@ -7,7 +7,7 @@ catch, so ``except ValueError`` keeps working while tests and callers can be pre
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 
 
 class HostoreError(Exception):
@@ -147,3 +147,14 @@ class InvalidQuestionError(HostoreError, ValueError):
     given an argument it cannot use: an unknown ``how`` or ``period``, a ``min_coverage``
     outside (0, 1], a ``min_slots`` below 1. Bounds with the start after the end raise
     :class:`InvalidBoundsError`, filters naming other fields :class:`InvalidAttrsError`."""
+
+
+class LockTimeoutError(HostoreError, OperationalError):
+    """A store write waited more than ``HOSTORE["LOCK_TIMEOUT"]`` seconds for the lock of
+    its series (another writer held it); nothing was written. The message names the store
+    and the series."""
+
+
+class CorruptChunkError(CorruptBlobError):
+    """A stored chunk is damaged (its checksum fails, or it does not decode): the message
+    names the store, the series' keys, the chunk's index and its period."""

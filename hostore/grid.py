@@ -24,9 +24,38 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from .exceptions import AmbiguousTimeError, OffGridError, StoreConfigurationError
+from .exceptions import (
+    AmbiguousTimeError,
+    InvalidBoundsError,
+    OffGridError,
+    StoreConfigurationError,
+)
 
 CHUNK_AXES = (("year",), ("year", "month"))
+BOUND_YEARS = (1700, 2200)  # pandas' nanosecond range, less a margin for chunk arithmetic
+
+
+def parse_bound(value, side: str) -> pd.Timestamp | None:
+    """A ``start``/``end`` bound as a Timestamp (None for None or NaT); anything that is
+    not a time within :data:`BOUND_YEARS` is an :class:`InvalidBoundsError`."""
+    if value is None:
+        return None
+    try:
+        ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        ts, problem = None, f" ({exc})"
+    else:
+        problem = ""
+        if ts is pd.NaT:
+            return None
+    if ts is None or not BOUND_YEARS[0] <= ts.year <= BOUND_YEARS[1]:
+        raise InvalidBoundsError(
+            f"{side} bound {value!r} is not a time{problem}: give None, a datetime, a "
+            f"Timestamp or an ISO 8601 string, between the years {BOUND_YEARS[0]} and "
+            f"{BOUND_YEARS[1]}"
+        )
+    return ts
+
 
 _NS_PER_MIN = 60 * 10**9
 _NS_PER_HOUR = 60 * _NS_PER_MIN
@@ -214,10 +243,8 @@ class Grid:
         means STORE_TZ wall time (an ambiguous one is read to widen the window, a skipped
         one as the instant the clocks jumped).
         """
-        if value is None:
-            return None
-        ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
-        if ts is pd.NaT:
+        ts = parse_bound(value, side)
+        if ts is None:
             return None
         ns = _ns(ts)
         if ts.tzinfo is None:

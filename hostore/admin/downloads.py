@@ -125,10 +125,11 @@ def _store_files(queryset) -> tuple[list[str], list[tuple[pd.Series, list]]]:
 def _chunk_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, list]]]:
     """The fields of a chunk store's rows (but the blob and the change number), and per
     selected chunk its series over the chunk's period."""
-    from .. import chunking, codecs
+    from .. import chunking
+    from ..models._corrupt import decode_chunk
 
     model = queryset.model
-    grid = model._hostore.grid
+    grid, keys = model._hostore.grid, model._hostore.keys
     fields = [  # 0.6's columns: not the blob, the change number or the (uneditable) stats
         f.attname
         for f in model._meta.concrete_fields
@@ -136,12 +137,14 @@ def _chunk_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, list]]]
     ]
     rows = queryset.values_list(*fields, "data").iterator(chunk_size=_READ_CHUNK)
     at = {name: i for i, name in enumerate(fields)}
+    key_at = [at[model._meta.get_field(k).attname] for k in keys]
 
     def series(row) -> pd.Series:
         if row[at["is_deleted"]]:
             return chunking.to_series(grid, 0, np.empty(0))
-        values = codecs.decode(bytes(row[-1]), row[at["dtype"]])
-        return chunking.to_series(grid, grid.cached_chunk_start(row[at["chunk_index"]]), values)
+        chunk, key = row[at["chunk_index"]], tuple(row[i] for i in key_at)
+        values = decode_chunk(model, bytes(row[-1]), row[at["dtype"]], key, chunk)
+        return chunking.to_series(grid, grid.cached_chunk_start(chunk), values)
 
     return fields, ((series(row), list(row[:-1])) for row in rows)
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..exceptions import CorruptBlobError, UnknownCodecError
-from ._base import HEADER_MAGIC, Codec
+from ._base import CHECKSUM_FLAG, HEADER_MAGIC, Codec
 from .delta import DeltaCodec
 from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
 from .zstd import ShuffleZstdCodec
@@ -50,8 +50,8 @@ def codec_of(blob: bytes | memoryview) -> Codec:
     head = blob[:4] if isinstance(blob, bytes) else bytes(memoryview(blob)[:4])
     if head == LZ4_FRAME_MAGIC:
         return _BY_ID["lz4"]
-    if head[:3] == HEADER_MAGIC and len(head) == 4 and head[3] in _BY_HEADER:
-        return _BY_HEADER[head[3]]
+    if head[:3] == HEADER_MAGIC and len(head) == 4 and head[3] & ~CHECKSUM_FLAG in _BY_HEADER:
+        return _BY_HEADER[head[3] & ~CHECKSUM_FLAG]
     raise UnknownCodecError(
         f"blob starting with {head!r} was not written by any known codec; is a newer "
         "holcstore needed to read it?"
@@ -76,6 +76,18 @@ def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
             f"a {codec.codec_id} blob of {len(blob)} bytes cannot be decoded as {dtype}: {exc}"
         ) from exc
     return array if array.flags.writeable else array.copy()
+
+
+def verify(blob: bytes | memoryview, dtype: str | np.dtype) -> None:
+    """Raise :class:`CorruptBlobError` (or :class:`UnknownCodecError`) if ``blob`` is damaged;
+    cheaper than :func:`decode` for blobs with a header checksum."""
+    codec = codec_of(blob)
+    try:
+        codec.verify(blob, _dtype(dtype))
+    except Exception as exc:
+        raise CorruptBlobError(
+            f"a {codec.codec_id} blob of {len(blob)} bytes is damaged: {exc}"
+        ) from exc
 
 
 def decode_many(blobs: Sequence, dtypes: Sequence) -> list[np.ndarray]:
@@ -125,4 +137,5 @@ __all__ = [
     "encode",
     "get_codec",
     "register",
+    "verify",
 ]

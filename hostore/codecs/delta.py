@@ -16,8 +16,9 @@ encode and decode). NaN slots are a separate bitmap. Arrays that are not decimal
 to byte-shuffled zstd of the raw floats. Decoding is exact in every case: ``_scaled``
 checks, when encoding, that the integers give back every value bit for bit.
 
-Blob: header (``HCS``, codec byte, then ``<BBBBI``: mode, k, width, has_nan, n), the base
-integer (``<q``: the smallest one for offsets, the first one for deltas), then the body.
+Blob: header (``HCS``, codec byte, the XXH3-64 of the rest when the byte's high bit is set:
+blobs written before checksums have none; then ``<BBBBI``: mode, k, width, has_nan, n), the
+base integer (``<q``: the smallest one for offsets, the first one for deltas), then the body.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class DeltaCodec(Codec):
         if found is None:
             header = _LAYOUT.pack(_RAW, 0, array.dtype.itemsize, 0, n)
             body = zstd_compressor(self.zstd_level).compress(shuffle(array))
-            return self._header() + header + body
+            return self._sealed(header + body)
         k, ints = found
         if has_nan:  # NaN slots repeat the previous value (the first one, if leading)
             last = np.maximum.accumulate(np.where(nan, -1, np.arange(n)))
@@ -119,7 +120,7 @@ class DeltaCodec(Codec):
         mask = np.packbits(nan).tobytes() if has_nan else b""
         header = _LAYOUT.pack(mode, k, width, has_nan, n) + _BASE.pack(base)
         body = lz4.block.compress(mask + shuffle(codes.astype(f"<u{width}")))
-        return self._header() + header + body
+        return self._sealed(header + body)
 
     def decode(self, blob, dtype) -> np.ndarray:
         return self.decode_many([blob], [np.dtype(dtype)])[0]
@@ -130,10 +131,10 @@ class DeltaCodec(Codec):
         per chunk; other chunks one by one."""
         out: list = [None] * len(blobs)
         offsets: dict[int, list] = {}  # width -> [(position, head, body)]
-        skip = len(self._header())
         for i, (blob, dtype) in enumerate(zip(blobs, dtypes, strict=True)):
-            head = _Head.of(blob, skip)
-            payload = memoryview(blob)[head.body_start :]
+            blob = self._payload(blob)
+            head = _Head.of(blob, 0)
+            payload = blob[head.body_start :]
             if head.mode == _RAW:
                 out[i] = unshuffle(zstd_decompressor().decompress(payload), dtype)
                 continue

@@ -35,7 +35,7 @@ class ShuffleZstdCodec(Codec):
 
     def encode(self, array: np.ndarray) -> bytes:
         compressed = zstd_compressor(self.level).compress(shuffle(array))
-        return self._header() + compressed
+        return self._sealed(compressed)
 
     def decode(self, blob, dtype) -> np.ndarray:
         raw = zstd_decompressor().decompress(self._payload(blob))

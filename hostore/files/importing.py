@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db import router, transaction
+from django.db import router
 
 from ..exceptions import FileColumnsError, FileRowError, InvalidFileError
+from ..models import _locking
 from . import parsing
 from .reading import Batch, FileReader
 from .stores import Target
@@ -259,7 +260,8 @@ def import_file(
     if options.mode not in ("insert", "update", "replace"):
         raise InvalidFileError(f"unknown import mode {options.mode!r}")
     importer = _Importer(target, reader, options, progress)
-    with transaction.atomic(using=router.db_for_write(target.model)):
+    alias = router.db_for_write(target.model)
+    with _locking.writing(target.model, alias, "the series of the file"):
         if options.wide:
             importer.run_wide()
         else:

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from django.db import models, router
 
-from .. import chunking, codecs
+from .. import chunking
 from ..conf import hostore_settings
 from ..grid import OUTPUT_UNIT
-from . import _stats
+from . import _corrupt, _stats
 from ._periods import Periods, periods
 from ._sql import store_sql
 
@@ -103,7 +103,12 @@ def total(model, filters: dict, window, how: str) -> pd.Series:
     size_of = {}
 
     def process(rows: list[tuple]) -> list:
-        arrays = codecs.decode_many([r[nk + 2] for r in rows], [r[nk + 1] for r in rows])
+        arrays = _corrupt.decode_chunks(
+            model,
+            [r[nk + 2] for r in rows],
+            [r[nk + 1] for r in rows],
+            lambda i: (tuple(rows[i][:nk]), rows[i][nk]),
+        )
         by_chunk: dict[int, list[np.ndarray]] = {}
         for row, array in zip(rows, arrays, strict=True):
             by_chunk.setdefault(row[nk], []).append(array)
@@ -228,7 +233,12 @@ def _from_days(model, filters, window, cal: Periods, how: str, cells: _Cells) ->
                 )
             )
         todo = [n for n in range(len(rows)) if inside[n] and blobs[n] is not None]
-        arrays = codecs.decode_many([blobs[n] for n in todo], [dtypes[n] for n in todo])
+        arrays = _corrupt.decode_chunks(
+            model,
+            [blobs[n] for n in todo],
+            [dtypes[n] for n in todo],
+            lambda i: (tuple(rows[todo[i]][:nk]), chunk[todo[i]]),
+        )
         for n, values in zip(todo, arrays, strict=True):
             c = int(chunk[n])
             first = grid.cached_chunk_start(c)

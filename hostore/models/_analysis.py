@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidBoundsError, InvalidQuestionError
+from ..grid import parse_bound
 from . import _aggregates, _coverage
 from ._periods import PERIODS
 
@@ -125,11 +126,9 @@ def _check_how(how) -> None:
 def _check_order(grid, start, end) -> None:
     """:class:`InvalidBoundsError` when ``start`` is after ``end`` (both given)."""
     bounds = []
-    for value in (start, end):
-        if value is None:
-            return
-        ts = value if isinstance(value, pd.Timestamp) else pd.Timestamp(value)
-        if ts is pd.NaT:
+    for value, side in ((start, "start"), (end, "end")):
+        ts = parse_bound(value, side)
+        if ts is None:
             return
         if ts.tzinfo is None:
             ts = ts.tz_localize(grid.zone, ambiguous=True, nonexistent="shift_forward")

@@ -114,16 +114,21 @@ def install(connection) -> None:
 # Series locks first (a writer may wait for them), then the number: the number is held, and
 # holds the horizon back, only while the writer actually writes. The aggregate in the FROM
 # clause is computed before the outer function runs.
+# ``lock_timeout`` is set for the transaction in the argument of the first lock, so that it
+# applies to every one of them.
 _LOCK_AND_TAKE_SQL = (
     "SELECT hostore_next_change(%s) FROM "
-    "(SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k) AS locked"
+    "(SELECT count(pg_advisory_xact_lock(k + 0 * length(set_config('lock_timeout', %s, true))))"
+    " FROM unnest(%s::bigint[]) AS k) AS locked"
 )
 
 
 def lock_and_take_sql(model, lock_ids: list[int]) -> tuple[str, list]:
     """PostgreSQL ``(sql, params)``: take the series locks ``lock_ids``, then a new change
-    number of ``model`` (the statement's one value)."""
-    return _LOCK_AND_TAKE_SQL, [store_tag(model), lock_ids]
+    number of ``model`` (the statement's one value), waiting ``LOCK_TIMEOUT`` at most."""
+    from ._locking import lock_timeout_arg
+
+    return _LOCK_AND_TAKE_SQL, [store_tag(model), lock_timeout_arg(), lock_ids]
 
 
 def take(model, alias: str) -> int:

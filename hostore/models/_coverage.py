@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 from django.db import router
 
-from .. import codecs
 from ..conf import hostore_settings
 from ..grid import OUTPUT_UNIT, Grid
-from . import _driver, _stats
+from . import _corrupt, _driver, _stats
 from ._sql import store_sql
 
 _STATS_ROW_BYTES = 64  # what a stats row without its blob weighs in a page
@@ -93,8 +92,9 @@ def _runs(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
 
 
-def _page(grid: Grid, rows: list[tuple], nk: int, window: Window, holes: bool) -> Page:
+def _page(model, rows: list[tuple], nk: int, window: Window, holes: bool) -> Page:
     """Work out one page of stats rows (keys, chunk, dtype, count, first, last, blob)."""
+    grid = model._hostore.grid
     key_of = operator.itemgetter(*range(nk)) if nk else (lambda row: ())
     keys, sizes = [], []
     for key, group in itertools.groupby(rows, key=key_of):
@@ -128,7 +128,12 @@ def _page(grid: Grid, rows: list[tuple], nk: int, window: Window, holes: bool) -
     runs = [(series[fresh], v_first[fresh], v_last[fresh])] if holes else []
     todo = np.flatnonzero(decoded)
     if len(todo):
-        arrays = codecs.decode_many([blobs[i] for i in todo], [columns[nk + 1][i] for i in todo])
+        arrays = _corrupt.decode_chunks(
+            model,
+            [blobs[i] for i in todo],
+            [columns[nk + 1][i] for i in todo],
+            lambda j: (tuple(rows[todo[j]][:nk]), columns[nk][todo[j]]),
+        )
         # the decoded chunks' windows end to end, a missing slot between two: runs at once
         parts, offsets, at = [], [], 0
         for i, array in zip(todo.tolist(), arrays, strict=True):
@@ -196,7 +201,7 @@ def stream(model, filters: dict, window: Window, holes: bool) -> Iterator[Page]:
         filters,
         None,
         None,
-        lambda rows: [_page(info.grid, rows, nk, window, holes)] if rows else [],
+        lambda rows: [_page(model, rows, nk, window, holes)] if rows else [],
         _STATS_ROW_BYTES,
         10 * hostore_settings.READ_CHUNK_SIZE,
         hostore_settings.READ_BUFFER_BYTES,

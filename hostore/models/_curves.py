@@ -64,6 +64,23 @@ def storable(serie: pd.Series) -> pd.Series:
     return serie
 
 
+def check_ids(model, client_id, prms=()) -> None:
+    """``InvalidAttrsError`` (or Django's ``ValidationError`` for a value out of the
+    field's range) unless ``client_id`` and each ``prm`` are values their fields take."""
+    for name, value in [("client_id", client_id), *(("prm", p) for p in prms)]:
+        field = model._meta.get_field(name)
+        try:
+            hash(value)
+            prepared = field.get_prep_value(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidAttrsError(f"{name} {value!r} is refused: {exc}") from None
+        if isinstance(prepared, int) and not -(2**63) <= prepared < 2**63:
+            raise InvalidAttrsError(f"{name} is out of the 64-bit range: {prepared}")
+        if prepared is not None:
+            field.run_validators(prepared)
+        check_text(name, prepared)
+
+
 def check_lookups(model, filters, what: str) -> dict:
     """``filters`` as a dict of ORM lookups whose first part names a field of ``model``
     (``{"version__lte": 2}`` is fine, ``{"colour": 1}`` is an ``InvalidAttrsError``)."""
@@ -81,7 +98,20 @@ def check_lookups(model, filters, what: str) -> dict:
             f"{what} of {model._meta.label} name unknown fields {unknown}; fields: "
             f"{sorted(f.name for f in model._meta.concrete_fields)}"
         )
+    for name, value in filters.items():
+        for item in value if isinstance(value, (list, tuple, set, frozenset)) else [value]:
+            check_text(name, item)
     return dict(filters)
+
+
+def check_text(name: str, value) -> None:
+    """Refuse what one database would take and another refuse, or what the driver cannot
+    send: a string holding a NUL character (PostgreSQL cannot store or compare it), an
+    integer beyond 64 bits. The same error on every database."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidAttrsError(f"the value of {name!r} holds a NUL character")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise InvalidAttrsError(f"the value of {name!r} is out of the 64-bit range: {value}")
 
 
 def combine(entries: list[dict], combined_by: Sequence[str], delay) -> list[dict]:

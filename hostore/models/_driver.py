@@ -9,7 +9,10 @@ has installed execute wrappers (which must see every query) Django's cursor is u
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -50,7 +53,7 @@ def fetchall(
     conn.ensure_connection()
     conn.validate_no_broken_transaction()  # Django's own error, as its cursors raise
     started, spent = time.monotonic(), 0.0
-    with conn.wrap_database_errors:
+    with conn.wrap_database_errors, quiet_teardown():
         if vendor == "postgresql":
             cursor = read_cursor(conn, reuse)
             try:
@@ -145,3 +148,34 @@ def pipeline_supported() -> bool:
     import psycopg
 
     return psycopg.Pipeline.is_supported()
+
+
+_quiet = threading.local()
+
+
+class _TeardownFilter(logging.Filter):
+    """Drops psycopg's "error ignored terminating <Copy/Pipeline>" warnings inside
+    :func:`quiet_teardown` blocks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            getattr(_quiet, "on", 0) and str(record.msg).startswith("error ignored terminating")
+        )
+
+
+@functools.cache
+def _install_filter() -> None:
+    logging.getLogger("psycopg").addFilter(_TeardownFilter())
+
+
+@contextlib.contextmanager
+def quiet_teardown():
+    """A block whose errors propagate without psycopg also logging (on stderr, when
+    logging is not configured) that closing its COPY or pipeline on the dead connection
+    failed too: the error that ended the block is raised, the second says nothing more."""
+    _install_filter()
+    _quiet.on = getattr(_quiet, "on", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.on -= 1

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ..conf import hostore_settings
 from . import _changes
 from ._driver import pipeline_supported
+from ._locking import lock_timeout_arg
 from ._sql import store_sql
 from ._stats import NO_STATS
 
@@ -54,7 +55,10 @@ def _lock_ids(model, keys: Iterable[tuple]) -> list[int]:
     )
 
 
-_LOCK_SQL = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k"
+_LOCK_SQL = (
+    "SELECT count(pg_advisory_xact_lock(k + 0 * length(set_config('lock_timeout', %s, true))))"
+    " FROM unnest(%s::bigint[]) AS k"
+)
 
 
 def lock_keys(model, keys: Iterable[tuple], alias: str) -> None:
@@ -64,7 +68,7 @@ def lock_keys(model, keys: Iterable[tuple], alias: str) -> None:
     ids = _lock_ids(model, keys)
     if conn.vendor == "postgresql" and ids:
         with conn.cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [ids])
+            cursor.execute(_LOCK_SQL, [lock_timeout_arg(), ids])
 
 
 def begin_write(model, keys: Iterable[tuple], alias: str) -> int:

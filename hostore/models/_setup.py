@@ -9,13 +9,15 @@ picks them up whatever ``Meta`` the user wrote.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db import models
 
 from .. import codecs
 from ..exceptions import InvalidAttrsError, StoreConfigurationError, UnknownCodecError
 from ..grid import Grid, get_grid
+from ._curves import check_text
 
 RESERVED = (
     "chunk_index",
@@ -41,6 +43,8 @@ class StoreInfo:
     keys: tuple[str, ...]
     codec_id: str
     label: str
+    # the business keys' model fields, which check their values as filter() would
+    fields: tuple = field(default=(), compare=False)
 
     def key_of(self, attrs) -> tuple:
         """The key tuple of ``attrs``, which must name exactly the business keys."""
@@ -57,10 +61,15 @@ class StoreInfo:
                 + (f"; missing: {missing}" if missing else "")
                 + (f"; unknown: {unknown}" if unknown else "")
             )
-        return tuple(attrs[k] for k in self.keys)
+        return tuple(self._value(k, attrs[k]) for k in self.keys)
 
     def check_filters(self, filters) -> dict:
         """``filters`` as a dict of exact business-key values (None means all series)."""
+        if filters is not None and not isinstance(filters, Mapping):
+            raise InvalidAttrsError(
+                f"filters of {self.label} must be a dict of business-key values or None, "
+                f"not {type(filters).__name__}"
+            )
         filters = dict(filters or {})
         unknown = sorted(set(filters) - set(self.keys))
         if unknown:
@@ -68,7 +77,30 @@ class StoreInfo:
                 f"filters of {self.label} may only use its business keys {list(self.keys)} "
                 f"with exact values; not {unknown}"
             )
-        return filters
+        return {k: self._value(k, v) for k, v in filters.items()}
+
+    def _value(self, name: str, value):
+        """``value`` as the business key ``name``'s field prepares it (``"3"`` -> ``3``), if
+        it can be its value: hashable, accepted by the field, within its ``max_length``,
+        without NUL characters (PostgreSQL refuses them), within 64 bits for integers. So
+        neither the ORM nor the database raises its own ``TypeError``/``DataError`` later."""
+        value = _key_value(name, value)
+        for f in self.fields:
+            if f.name != name:
+                continue
+            try:
+                value = f.get_prep_value(value)
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise InvalidAttrsError(f"the value of {name!r} is refused: {exc}") from None
+            check_text(name, value)
+            limit = getattr(f, "max_length", None)
+            if isinstance(value, str) and limit and len(value) > limit:
+                raise InvalidAttrsError(
+                    f"the value of {name!r} has {len(value)} characters, more than the "
+                    f"field's max_length {limit}"
+                )
+            return _key_value(name, value)
+        return value
 
     def clean_key(self, key: tuple, model) -> tuple:
         """``key`` with each value converted by its field (``"3"`` -> ``3`` for an integer
@@ -79,6 +111,19 @@ class StoreInfo:
 
     def attrs_of(self, key: tuple) -> dict:
         return dict(zip(self.keys, key, strict=True))
+
+
+def _key_value(name: str, value):
+    """``value`` if it can be a business-key value: hashable, integers within 64 bits."""
+    try:
+        hash(value)
+    except TypeError:
+        raise InvalidAttrsError(
+            f"the value of {name!r} must be a single value, not {type(value).__name__}"
+        ) from None
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise InvalidAttrsError(f"the value of {name!r} is out of the 64-bit range: {value}")
+    return value
 
 
 def _short_name(table: str, suffix: str, limit: int = 30) -> str:
@@ -134,4 +179,10 @@ def configure(cls) -> None:
     meta.constraints, meta.indexes = constraints, indexes
     meta.original_attrs["constraints"] = constraints
     meta.original_attrs["indexes"] = indexes
-    cls._hostore = StoreInfo(grid=grid, keys=keys, codec_id=cls.STORE_CODEC, label=meta.label)
+    cls._hostore = StoreInfo(
+        grid=grid,
+        keys=keys,
+        codec_id=cls.STORE_CODEC,
+        label=meta.label,
+        fields=tuple(meta.get_field(k) for k in keys),
+    )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import connections
 
+from ..exceptions import InvalidAttrsError
 from . import _driver
 from ._stats import STAT_FIELDS
 
@@ -94,7 +95,13 @@ class StoreSQL:
         """Key values as the database driver wants them (what ``filter()`` would send)."""
         conn = self.connection
         fields = self.fields[: len(self.keys)]
-        return [f.get_db_prep_value(v, conn) for f, v in zip(fields, key, strict=True)]
+        try:
+            params = [f.get_db_prep_value(v, conn) for f, v in zip(fields, key, strict=True)]
+        except (TypeError, ValueError, OverflowError) as exc:  # what filter() raises
+            raise InvalidAttrsError(f"a business-key value is refused: {exc}") from None
+        if any(isinstance(p, int) and not -(2**63) <= p < 2**63 for p in params):
+            raise InvalidAttrsError(f"a business-key value is out of the 64-bit range: {key}")
+        return params
 
     @staticmethod
     def live_params(lo: int | None, hi: int | None) -> list:
@@ -308,7 +315,8 @@ class StoreSQL:
 
     def copy_insert(self, rows: Iterable[Sequence]) -> None:
         """Binary ``COPY`` of rows that collide with nothing (PostgreSQL only)."""
-        with self.connection.cursor() as cursor:
+        conn = self.connection
+        with conn.cursor() as cursor, conn.wrap_database_errors, _driver.quiet_teardown():
             raw = cursor.cursor
             if self._copy_types is None:
                 raw.execute(

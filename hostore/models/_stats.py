@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import codecs
 from ..grid import Grid
 from . import _periods
 
@@ -182,25 +181,3 @@ class StatsSelect:
         )
         select = f"{col['chunk_index']}, {col['dtype']}, {self.stats}, {data}"
         return select, [_INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi, *params]
-
-
-def decoded(rows: list[tuple], skip: int) -> list[tuple[int, ChunkStats | None, np.ndarray | None]]:
-    """``(chunk_index, stats, array)`` of one series' stats rows (after ``skip`` key columns):
-    the rows that came with a blob are decoded (in one call), and their statistics computed
-    from it where the stored ones were not valid. Rows without either (out of the range
-    asked for) have neither."""
-    blobs = [(i, r[skip + 1], r[skip + 5]) for i, r in enumerate(rows) if r[skip + 5] is not None]
-    arrays: dict[int, np.ndarray] = {}
-    if blobs:
-        found = codecs.decode_many([b for _, _, b in blobs], [d for _, d, _ in blobs])
-        arrays = {i: a for (i, _, _), a in zip(blobs, found, strict=True)}
-    out = []
-    for i, row in enumerate(rows):
-        array = arrays.get(i)
-        count = row[skip + 2]
-        if count is None:
-            stats = None if array is None else of_array(array)
-        else:
-            stats = ChunkStats(count, row[skip + 3], row[skip + 4])
-        out.append((row[skip], stats, array))
-    return out

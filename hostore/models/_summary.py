@@ -17,7 +17,7 @@ import numpy as np
 from django.db import models
 from django.db.models.functions import Length
 
-from .. import codecs
+from . import _corrupt
 
 _DESCRIBE_BATCH = 100  # series per query: a few hundred parameters at most
 
@@ -73,7 +73,12 @@ class SeriesSummaryMixin:
     def _describe_rows(cls, rows: list[tuple], nk: int) -> dict[str, Any]:
         grid = cls._hostore.grid
         chunks = [row[nk] for row in rows]
-        arrays = codecs.decode_many([row[nk + 2] for row in rows], [row[nk + 1] for row in rows])
+        arrays = _corrupt.decode_chunks(
+            cls,
+            [row[nk + 2] for row in rows],
+            [row[nk + 1] for row in rows],
+            lambda i: (tuple(rows[i][:nk]), chunks[i]),
+        )
         first = last = None
         count = 0
         for start, values in zip(grid.cached_chunk_starts(chunks), arrays, strict=True):

@@ -11,13 +11,13 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connections, models, transaction
+from django.db import connections, models
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import codecs
 from ..exceptions import HostoreError, InvalidPayloadError
-from . import _changes, _stats
+from . import _changes, _corrupt, _locking, _stats
 from . import _queries as q
 from ._changes import START, Position
 
@@ -105,14 +105,18 @@ class ChunkTransferMixin:
         """The stored rows named by ``spec`` (``[{"attrs": {...}, "chunk_index": n}, ...]``).
 
         Each item: ``attrs``, ``chunk_index``, ``start_ts``, ``dtype``, ``data`` (the blob
-        bytes as stored), ``updated_at``, ``is_deleted``. Unknown chunks are left out.
+        bytes as stored), ``updated_at``, ``is_deleted``. Unknown chunks are left out; a
+        damaged one raises :class:`~hostore.exceptions.CorruptChunkError`.
         """
         info = cls._hostore
         wanted: dict[tuple, list[int]] = {}
         for item in spec:
             wanted.setdefault(info.key_of(dict(item["attrs"])), []).append(int(item["chunk_index"]))
         nk = len(info.keys)
-        rows = q.select_chunks(cls, info.keys, wanted, (*info.keys, *_EXPORT_FIELDS))
+        rows = list(q.select_chunks(cls, info.keys, wanted, (*info.keys, *_EXPORT_FIELDS)))
+        for r in rows:  # a damaged chunk is named here, never shipped
+            if r[nk + 3] and not r[nk + 5]:
+                _corrupt.verify_chunk(cls, r[nk + 3], r[nk + 2], tuple(r[:nk]), r[nk])
         return [
             {"attrs": info.attrs_of(r[:nk]), **dict(zip(_EXPORT_FIELDS, r[nk:], strict=True))}
             | {"data": bytes(r[nk + 3])}
@@ -147,6 +151,8 @@ class ChunkTransferMixin:
                     )
                 stats = _stats.of_chunk(info.grid, int(chunk), values)
         except (
+            AttributeError,
+            IndexError,
             KeyError,
             TypeError,
             ValueError,
@@ -167,6 +173,10 @@ class ChunkTransferMixin:
         ``{"imported": n, "deleted": m}``.
         """
         info = cls._hostore
+        if isinstance(payload, (str, bytes, Mapping)) or not hasattr(payload, "__iter__"):
+            raise InvalidPayloadError(
+                f"the payload must be a list of chunk items, not {type(payload).__name__}"
+            )
         payload = list(payload)
         checked = [cls._check_item(n, item) for n, item in enumerate(payload)]
         seen = {(k, c) for k, c, _, _ in checked}
@@ -182,8 +192,9 @@ class ChunkTransferMixin:
             dtype = np.dtype(item["dtype"]).name
             rows.append([*key, chunk, start, dtype, bytes(item["data"]), now, False, stats])
         alias = q.write_alias(cls)
-        with transaction.atomic(using=alias):
-            seq = q.begin_write(cls, [k for k, _, _, _ in checked], alias)
+        keys = [k for k, _, _, _ in checked]
+        with _locking.writing(cls, alias, _locking.series_text(info, keys), True):
+            seq = q.begin_write(cls, keys, alias)
             q.write_rows(cls, [(*row[:-1], seq, *row[-1], now) for row in rows], alias)
             deleted = 0
             if gone:

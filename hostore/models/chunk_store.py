@@ -19,8 +19,13 @@ from django.utils import timezone
 
 from .. import chunking, codecs
 from ..conf import hostore_settings
-from ..exceptions import InvalidAttrsError, SeriesExistsError, SyncSafetyError
-from . import _changes, _rows, _stats
+from ..exceptions import (
+    InvalidAttrsError,
+    InvalidSeriesError,
+    SeriesExistsError,
+    SyncSafetyError,
+)
+from . import _changes, _corrupt, _locking, _rows, _stats
 from . import _queries as q
 from ._analysis import SeriesAnalysisMixin
 from ._setup import StoreInfo, configure
@@ -172,10 +177,10 @@ class TimeseriesChunkStore(
         pieces = chunking.split(aligned, info.grid)
         attrs = info.attrs_of(key)
         alias = q.write_alias(cls)
-        with transaction.atomic(using=alias):
+        with _locking.writing(cls, alias, f"the series {attrs}", writes_first=True):
             if update:
                 seq, old = q.lock_and_fetch(cls, key, [p.chunk_index for p in pieces], alias)
-                stored = {ci: codecs.decode(data, dtype) for ci, dtype, data in old}
+                stored = {ci: _corrupt.decode_chunk(cls, d, t, key, ci) for ci, t, d in old}
                 for piece in pieces:
                     if piece.chunk_index in stored:
                         piece.values = chunking.merge(piece.values, stored[piece.chunk_index])
@@ -200,8 +205,19 @@ class TimeseriesChunkStore(
         if any of them already has live data.
         """
         info = cls._hostore
+        if not isinstance(mapping, Mapping):
+            raise InvalidSeriesError(
+                f"mapping must be a dict {{(key values...): serie}}, not {type(mapping).__name__}"
+            )
+        if isinstance(keys, str) or not isinstance(keys, Sequence):
+            raise InvalidAttrsError(f"keys must be a list of business-key names, not {keys!r}")
         keys = tuple(keys)
-        if sorted(keys) != sorted(info.keys) or len(set(keys)) != len(keys):
+        names = [k for k in keys if isinstance(k, str)]
+        if (
+            len(names) != len(keys)
+            or sorted(names) != sorted(info.keys)
+            or len(set(keys)) != len(keys)
+        ):
             raise InvalidAttrsError(
                 f"keys must list the business keys of {info.label} {list(info.keys)}, "
                 f"got {list(keys)}"
@@ -213,7 +229,8 @@ class TimeseriesChunkStore(
                 raise InvalidAttrsError(f"mapping key {raw!r} does not give one value per {keys}")
             items.append((info.key_of(dict(zip(keys, values, strict=True))), serie))
         alias = q.write_alias(cls)
-        with transaction.atomic(using=alias):
+        series = _locking.series_text(info, [k for k, _ in items])
+        with _locking.writing(cls, alias, series, writes_first=True):
             all_keys = [k for k, _ in items]
             seq = q.begin_write(cls, all_keys, alias)
             existing, with_rows = q.existing_keys(cls, all_keys, alias)
@@ -241,7 +258,7 @@ class TimeseriesChunkStore(
         return lo, hi, clo, chi
 
     @classmethod
-    def _assemble(cls, rows: list, lo, hi, skip: int = 0) -> tuple[int, np.ndarray] | None:
+    def _assemble(cls, rows: list, lo, hi, skip: int = 0, key=()) -> tuple[int, np.ndarray] | None:
         """Decode one series' ``(chunk_index, dtype, data)`` rows (after ``skip`` leading
         columns) together, cheaper than chunk by chunk, and join them into
         ``(first_slot, values)``."""
@@ -249,7 +266,7 @@ class TimeseriesChunkStore(
             return None
         columns = list(zip(*rows, strict=True))
         chunks, dtypes, blobs = columns[skip : skip + 3]
-        arrays = codecs.decode_many(blobs, dtypes)
+        arrays = _corrupt.decode_chunks(cls, blobs, dtypes, lambda i: (key, chunks[i]))
         starts = cls._hostore.grid.cached_chunk_starts(chunks)
         return chunking.assemble(zip(starts, arrays, strict=True), lo, hi)
 
@@ -260,7 +277,7 @@ class TimeseriesChunkStore(
         key = info.key_of(attrs)
         lo, hi, clo, chi = cls._window(start, end)
         rows = store_sql(cls, router.db_for_read(cls)).fetch(key, clo, chi)
-        found = cls._assemble(rows, lo, hi)
+        found = cls._assemble(rows, lo, hi, key=key)
         return None if found is None else chunking.to_series(info.grid, *found)
 
     @classmethod
@@ -279,7 +296,7 @@ class TimeseriesChunkStore(
         def decode(rows: list[tuple]) -> list[tuple[tuple, int, np.ndarray]]:
             found = []
             for key, group in itertools.groupby(rows, key=key_of):
-                arrays = cls._assemble(list(group), lo, hi, nk)
+                arrays = cls._assemble(list(group), lo, hi, nk, key)
                 if arrays is not None:
                     found.append(((key,) if nk == 1 else key, *arrays))
             found.reverse()  # popped from the end: a series handed out is not held here
@@ -337,12 +354,14 @@ class TimeseriesChunkStore(
         """The last timestamp holding a value among the matching series, or None."""
         info = cls._hostore
         qs = cls._default_manager.filter(**info.check_filters(filters), is_deleted=False)
-        rows = qs.order_by("-chunk_index").values_list("chunk_index", "dtype", "data")
+        fields = ("chunk_index", "dtype", "data", *info.keys)
+        rows = qs.order_by("-chunk_index").values_list(*fields)
         best, best_chunk = None, None
-        for ci, dtype, data in rows.iterator(chunk_size=hostore_settings.READ_CHUNK_SIZE):
+        for ci, dtype, data, *key in rows.iterator(chunk_size=hostore_settings.READ_CHUNK_SIZE):
             if best_chunk is not None and ci < best_chunk:
                 break  # later chunks hold later slots: nothing below can beat it
-            valid = np.flatnonzero(~np.isnan(codecs.decode(data, dtype)))
+            values = _corrupt.decode_chunk(cls, data, dtype, tuple(key), ci)
+            valid = np.flatnonzero(~np.isnan(values))
             if len(valid):
                 slot = info.grid.cached_chunk_start(ci) + int(valid[-1])
                 best, best_chunk = slot if best is None else max(best, slot), ci

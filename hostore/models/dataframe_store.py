@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import models, router
 
 from ..exceptions import InvalidAttrsError, InvalidFrameError, InvalidMetaError
 from ..formats import arrow
+from . import _locking
+from ._curves import check_text
 
 # The key of ``meta`` that records whether the payload holds the frame's index.
 STORE_INDEX = "store_index"
@@ -70,7 +72,7 @@ class DataFrameStore(models.Model):
         stored_meta = _checked_meta(meta, keep_index)
         payload = arrow.write_frame(df, keep_index=keep_index)  # errors before any query
         alias = router.db_for_write(cls)
-        with transaction.atomic(using=alias):
+        with _locking.writing(cls, alias, f"the frame {key!r} of client {client_id}"):
             # Django's update_or_create locks the row, and when a concurrent writer
             # inserts the same key first, reads that row and updates it
             return cls._default_manager.using(alias).update_or_create(
@@ -132,6 +134,7 @@ def _clean(model, name: str, value):
         raise InvalidAttrsError(f"{name}: {'; '.join(exc.messages)}") from None
     if isinstance(field, models.IntegerField) and not _INT32[0] <= value <= _INT32[1]:
         raise InvalidAttrsError(f"{name} must fit a 32-bit integer column, not {value}")
+    check_text(name, value)
     return value
 
 
@@ -149,6 +152,6 @@ def _checked_meta(meta, store_index: bool) -> dict[str, Any]:
     stored = {**meta, STORE_INDEX: store_index}
     try:
         json.dumps(stored, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidMetaError(f"meta must hold JSON values only: {exc}") from None
     return stored

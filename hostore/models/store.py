@@ -18,15 +18,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from django.db import models, router, transaction
+from django.db import models, router
 from django.db.models import Max
 from django.utils import timezone
 
 from ..exceptions import CorruptBlobError, InvalidAttrsError
 from ..formats import arrow
-from . import _bulk
+from . import _bulk, _locking
 from . import _queries as q
-from ._curves import check_curve, check_lookups, combine
+from ._curves import check_curve, check_ids, check_lookups, combine
 from ._holes import Grid, check_awareness, missing_runs
 
 logger = logging.getLogger("hostore.store")
@@ -82,6 +82,7 @@ class Store(models.Model):
         curve stored for ``prm``, ``client_id`` and ``attributes_to_set``. An all-NaN curve
         is skipped with a warning; anything but a Series of numbers on a DatetimeIndex is an
         error."""
+        check_ids(cls, client_id, [prm])
         check_curve(value, f"{cls.__name__}.set_lc({prm!r})")  # before any skip
         cls.set_many_lc({prm: value}, client_id, versionning, versionning_by, attributes_to_set)
 
@@ -97,6 +98,7 @@ class Store(models.Model):
         """:meth:`set_lc` of every curve of ``dataseries`` (a dict of Series, or a DataFrame
         with a column per prm) in one transaction: all are checked first, and an error
         writes none. ``None``, empty and all-NaN curves are skipped."""
+        check_ids(cls, client_id)
         attrs = cls._attributes(attributes_to_set)
         if versionning and "prm" not in versionning_by:
             raise InvalidAttrsError(f"versionning_by must contain 'prm', got {versionning_by!r}")
@@ -115,7 +117,7 @@ class Store(models.Model):
         alias = router.db_for_write(cls)
         # versions count among the rows of the same prm and versionning_by attributes
         scope = {k: v for k, v in attrs.items() if k in versionning_by} if versionning else attrs
-        with transaction.atomic(using=alias):
+        with _locking.writing(cls, alias, f"client {client_id}'s curves {sorted(blobs)}"):
             keys = [(client_id, prm, *sorted(scope.items())) for prm in blobs]
             q.lock_keys(cls, keys, alias)
             if versionning:
@@ -202,6 +204,7 @@ class Store(models.Model):
         combined (the first in ``order_by`` wins where it has values; ``combined_delay`` first
         drops that much from the start of each), or every version (``combined_versions=False``),
         or version ``version`` only. ``[]`` when nothing is stored."""
+        check_ids(cls, client_id, [prm])
         filters = check_lookups(cls, custom_filters, "custom_filters")
         qs = cls._default_manager.filter(prm=prm, client_id=client_id, **filters)
         if version is not None:
@@ -294,7 +297,7 @@ class Store(models.Model):
         prms = [prms] if isinstance(prms, str) else list(prms)
         if version is not None:
             filters["version"] = version
-        with transaction.atomic(using=router.db_for_write(cls)):
+        with _locking.writing(cls, router.db_for_write(cls), f"client {client_id}'s curves"):
             for part in _batches(prms):
                 cls._default_manager.filter(prm__in=part, client_id=client_id, **filters).delete()
 

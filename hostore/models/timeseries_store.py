@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import models, router
 
 from ..exceptions import (
     CorruptBlobError,
@@ -36,8 +36,9 @@ from ..exceptions import (
     TimeseriesExistsError,
 )
 from ..formats import arrow
+from . import _locking
 from . import _queries as q
-from ._curves import check_curve, check_lookups, storable
+from ._curves import check_curve, check_lookups, check_text, storable
 
 # The value column of the blobs 0.5/0.6 wrote and read: series come back named so.
 COLUMN = "name"
@@ -81,7 +82,7 @@ class TimeseriesStore(models.Model):
             return
         blob = None if update else arrow.write_series(serie, COLUMN)  # errors before any query
         alias = router.db_for_write(cls)
-        with transaction.atomic(using=alias):
+        with _locking.writing(cls, alias, f"the series {lookup}"):
             q.lock_keys(cls, [tuple(sorted(lookup.items(), key=str))], alias)
             rows = cls._default_manager.using(alias).filter(**lookup).order_by("pk")
             if update:
@@ -163,7 +164,11 @@ class TimeseriesStore(models.Model):
     def _filtered(cls, filters, what: str) -> models.QuerySet:
         if filters is None:
             raise InvalidAttrsError(f"{what} must be a dict of field values ({{}} for all)")
-        return cls._default_manager.filter(**check_lookups(cls, _dict_of(filters, what), what))
+        lookups = check_lookups(cls, _dict_of(filters, what), what)
+        try:
+            return cls._default_manager.filter(**lookups)
+        except (TypeError, ValueError, OverflowError) as exc:  # Django refuses a value
+            raise InvalidAttrsError(f"{what} {filters!r}: {exc}") from None
 
     @classmethod
     def _series_key(cls, ts_attributes) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -222,9 +227,12 @@ def _clean(field: models.Field, value):
         return value
     try:
         value = field.to_python(value)
+        check_text(field.name, value)
         field.run_validators(value)
     except ValidationError as exc:
         raise InvalidAttrsError(f"field {field.name!r}: {'; '.join(exc.messages)}") from None
+    except OverflowError as exc:  # int(inf)
+        raise InvalidAttrsError(f"field {field.name!r}: {exc}") from None
     return value
 
 

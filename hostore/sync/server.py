@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from ..conf import hostore_settings
 from ..exceptions import (
+    CorruptChunkError,
     HostoreError,
     InvalidAttrsError,
     InvalidPayloadError,
@@ -217,6 +218,9 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
             items = model.export_chunks(wanted.spec)
         except (InvalidAttrsError, InvalidPayloadError) as exc:
             raise ValidationError({"detail": str(exc)}) from None
+        except CorruptChunkError as exc:  # the server's own data is damaged: say where
+            logger.error("sync pack of %s: %s", model._meta.label, exc)
+            return Response({"detail": str(exc)}, status=500)
         logger.info(
             "sync pack of %s for %s: %d of %d chunks",
             model._meta.label,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hostore import codecs
-from hostore.codecs._base import HEADER_MAGIC, Codec
+from hostore.codecs._base import CHECKSUM_FLAG, HEADER_MAGIC, Codec
 from hostore.codecs.lz4 import LZ4_FRAME_MAGIC
 from hostore.exceptions import CorruptBlobError, UnknownCodecError
 
@@ -156,7 +156,7 @@ def test_header_codecs_write_magic_and_their_byte(codec_id, name):
     codec = codecs.get_codec(codec_id)
     blob = codecs.encode(ARRAYS[name], codec_id)
     assert codec.header_byte is not None
-    assert blob[:4] == HEADER_MAGIC + bytes([codec.header_byte])
+    assert blob[:4] == HEADER_MAGIC + bytes([codec.header_byte | CHECKSUM_FLAG])
     assert blob[:4] != LZ4_FRAME_MAGIC
     with pytest.raises(RuntimeError):  # not an LZ4 frame for an old reader either
         lz4.frame.decompress(blob)
@@ -245,14 +245,20 @@ def _fixture_blobs() -> list[Path]:
 
 
 def _parse(path: Path) -> tuple[str, str]:
-    """``name.label.bin`` -> (array stem, label); the label is a codec id or a legacy writer."""
+    """``name.label.bin`` -> (array stem, label); the label is a codec id (``.crc``: a blob
+    with checksum) or a legacy writer."""
     stem, label = path.name[: -len(".bin")].split(".", 1)
     return stem, label
+
+
+def _codec_id(label: str) -> str:
+    return "lz4" if label == LEGACY_LABEL else label.removesuffix(".crc")
 
 
 def test_fixtures_cover_every_registered_codec():
     labels = {_parse(p)[1] for p in _fixture_blobs()}
     assert set(codecs._BY_ID) <= labels
+    assert {f"{c}.crc" for c in codecs._BY_ID} <= labels
     assert LEGACY_LABEL in labels
     total = sum(p.stat().st_size for p in FIXTURES.iterdir())
     assert total < 100_000
@@ -263,7 +269,7 @@ def test_committed_blob_decodes_to_committed_array(path):
     stem, label = _parse(path)
     expected = np.load(FIXTURES / f"{stem}.npy", allow_pickle=False)
     blob = path.read_bytes()
-    assert codecs.codec_of(blob).codec_id == ("lz4" if label == LEGACY_LABEL else label)
+    assert codecs.codec_of(blob).codec_id == _codec_id(label)
     decoded = codecs.decode(blob, expected.dtype.name)
     assert decoded.dtype == expected.dtype
     assert decoded.shape == expected.shape
@@ -275,8 +281,7 @@ def test_committed_array_round_trips_with_todays_encoder(path):
     # Encoders may produce other bytes over time (library versions), but never other values.
     stem, label = _parse(path)
     expected = np.load(FIXTURES / f"{stem}.npy", allow_pickle=False)
-    codec_id = "lz4" if label == LEGACY_LABEL else label
-    decoded = codecs.decode(codecs.encode(expected, codec_id), expected.dtype)
+    decoded = codecs.decode(codecs.encode(expected, _codec_id(label)), expected.dtype)
     assert _bits(decoded) == _bits(expected)
 
 
@@ -369,8 +374,14 @@ def test_decode_many_rejects_a_header_that_does_not_match_its_body():
     """A delta header announcing fewer values than its body holds must not shift the values
     of the chunks decoded with it."""
     blobs, dtypes, _ = _mixed_blobs()
-    n_at = 4 + 4  # magic + codec byte, then mode, k, width, has_nan, then n
+    n_at = 4 + 4 + 4  # magic + codec byte, checksum, then mode, k, width, has_nan, then n
     n = int.from_bytes(blobs[0][n_at : n_at + 4], "little")
     blobs[0] = blobs[0][:n_at] + (n - 1).to_bytes(4, "little") + blobs[0][n_at + 4 :]
+    with pytest.raises(CorruptBlobError, match="delta"):
+        codecs.decode_many(blobs, dtypes)
+    # the same in a blob without checksum (written before checksums): caught by the length
+    legacy = bytearray(blobs[0][:4]) + blobs[0][8:]
+    legacy[3] &= ~CHECKSUM_FLAG
+    blobs[0] = bytes(legacy)
     with pytest.raises(CorruptBlobError, match="delta"):
         codecs.decode_many(blobs, dtypes)

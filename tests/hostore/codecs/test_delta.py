@@ -15,12 +15,18 @@ from hostore.codecs import delta
 LAYOUT = delta._LAYOUT
 
 
+def _start(blob: bytes) -> int:
+    """Where the layout starts: after the magic, the codec byte and the checksum, if any."""
+    return 12 if blob[3] & 0x80 else 4
+
+
 def header(blob: bytes) -> tuple:
-    return LAYOUT.unpack(blob[4 : 4 + LAYOUT.size])  # mode, k, width, has_nan, n
+    at = _start(blob)
+    return LAYOUT.unpack(blob[at : at + LAYOUT.size])  # mode, k, width, has_nan, n
 
 
 def base(blob: bytes) -> int:
-    return delta._BASE.unpack_from(blob, 4 + LAYOUT.size)[0]
+    return delta._BASE.unpack_from(blob, _start(blob) + LAYOUT.size)[0]
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:

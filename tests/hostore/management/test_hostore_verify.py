@@ -120,3 +120,19 @@ def test_key_value_blobs_are_decoded(healthy):
 def test_help():
     text = Command().create_parser("manage.py", "hostore_verify").format_help()
     assert "--no-progress" in text and "exit code 1" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("codec_id", ["lz4", "shuffle-zstd", "delta"])
+def test_a_flipped_byte_fails_the_checksum(healthy, codec_id):
+    row = YearlyStore.objects.get(meter="A", chunk_index=2024)
+    blob = bytearray(codecs.encode(codecs.decode(_blob(row), "float64"), codec_id))
+    raw_update(YearlyStore, row.pk, data=bytes(blob))
+    assert verify("testapp.YearlyStore").endswith(": 0 bad\n")
+    blob[len(blob) // 2] ^= 0x04
+    raw_update(YearlyStore, row.pk, data=bytes(blob))
+    lines = failed("testapp.YearlyStore").splitlines()
+    assert lines[0].startswith("testapp.YearlyStore {'meter': 'A'} chunk 2024: ")
+    assert "the blob does not decode (CorruptBlobError" in lines[0]
+    if codec_id != "lz4":  # LZ4 may fail on the frame's structure before its checksum
+        assert "does not match its checksum" in lines[0], lines[0]
+    assert lines[1] == Command.SUMMARY.format(stores=1, rows=3, bad=1)

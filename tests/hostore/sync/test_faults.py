@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from hostore.exceptions import SyncHTTPError
+from hostore.exceptions import InvalidAttrsError, SyncHTTPError
 from tests.conftest import snapshot
 from tests.testapp.models import HourlyMirror, HourlyStore
 
@@ -126,7 +126,7 @@ def test_every_request_has_a_timeout(server, make_client, adapter):
     ("path", "filters", "status", "message"),
     [
         ("nowhere", None, 404, "Not Found"),
-        ("hourly", {"version": "not-a-number"}, 400, "version"),
+        ("typed", {"version": 1}, 400, "version"),  # a key the server's store lacks
         ("private", None, 401, "credentials"),
     ],
 )
@@ -139,6 +139,14 @@ def test_other_4xx_fail_at_once_naming_url_and_status(
     assert info.value.status == status and f"/{path}/updates/" in info.value.url
     assert f"answered {status}" in str(info.value) and info.value.url in str(info.value)
     assert len(adapter.log) == 1 and snapshot(HourlyMirror) == before
+
+
+@pytest.mark.django_db
+def test_a_filter_the_clients_store_refuses_fails_before_any_request(make_client, adapter):
+    before = snapshot(HourlyMirror)
+    with pytest.raises(InvalidAttrsError, match=r"'version' is refused: .*'not-a-number'"):
+        make_client().pull(filters={"version": "not-a-number"})
+    assert adapter.log == [] and snapshot(HourlyMirror) == before
 
 
 def test_a_pull_that_keeps_failing_resumes_where_it_stopped(server, make_client, adapter):
