@@ -20,6 +20,7 @@ from time import perf_counter
 from . import db, report
 from .data import PROFILES
 from .measure import code_info, machine_info
+from .shapes import SHAPES
 from .sync import QUICK_SIDES, SIDES
 
 
@@ -90,7 +91,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         "(the key:value Store's set_many_lc, get_many_lc and find_holes against holcstore "
         "0.6.7's), admin (the chunk store's series change list against Django's default one), "
         "files (hostore_import/export against pandas), aggregates (coverage, holes, total_ts, "
-        "aggregate_ts against pandas); default store, and all of them with --quick",
+        "aggregate_ts against pandas), disk (bytes per point of every codec on shapes of "
+        "data, and where they go on disk); default store, and all of them with --quick",
     )
     parser.add_argument(
         "--sides",
@@ -112,15 +114,23 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--agg-n", type=int, default=None, help="aggregates phase: series-years (default 1000)"
     )
     parser.add_argument(
+        "--disk-n", type=int, default=None, help="disk phase: series per shape (default 50)"
+    )
+    parser.add_argument(
+        "--disk-shapes", default=None, help="disk phase: comma-separated shapes (default all)"
+    )
+    parser.add_argument(
         "--no-save", action="store_true", help="do not write bench/results/ (--quick never does)"
     )
     args = parser.parse_args(argv)
     args.phases = _choices(
         parser,
         args.phases,
-        ("store", "sync", "kv", "admin", "files", "aggregates"),
-        "store,sync,kv,admin,files,aggregates" if args.quick else "store",
+        ("store", "sync", "kv", "admin", "files", "aggregates", "disk"),
+        "store,sync,kv,admin,files,aggregates,disk" if args.quick else "store",
     )
+    args.disk_n = args.disk_n or (2 if args.quick else 50)
+    args.disk_shapes = _choices(parser, args.disk_shapes, tuple(SHAPES), ",".join(SHAPES))
     args.agg_n = args.agg_n or (10 if args.quick else 1000)
     args.admin_n = args.admin_n or (200 if args.quick else 100_000)
     default_sides = ",".join(QUICK_SIDES if args.quick else SIDES)
@@ -216,6 +226,13 @@ def main(argv=None) -> None:
         print(aggregates.render(found))
         if not (args.no_save or args.quick):
             print("\n".join(f"saved {p}" for p in aggregates.save(found, run["started"])))
+    if "disk" in args.phases:  # its own table and files: bench.disk
+        from . import disk
+
+        found = [disk.run(v, args.disk_n, disk.CODECS, args.disk_shapes, print) for v in args.dbs]
+        print(disk.render(found))
+        if not (args.no_save or args.quick):
+            print("\n".join(f"saved {p}" for p in disk.save(found, run["started"])))
     print(f"\ntotal {run['total_seconds']:.0f} s")
     if not (args.no_save or args.quick):
         for path in report.save(run):

@@ -15,6 +15,7 @@ from ..exceptions import CorruptBlobError, UnknownCodecError
 from ._base import CHECKSUM_FLAG, HEADER_MAGIC, Codec
 from .delta import DeltaCodec
 from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
+from .pco import PcoCodec
 from .zstd import ShuffleZstdCodec
 
 DEFAULT_CODEC = "lz4"
@@ -126,6 +127,7 @@ def _dtype(name: str | np.dtype) -> np.dtype:
 register(LZ4Codec())
 register(ShuffleZstdCodec())
 register(DeltaCodec())
+register(PcoCodec())
 
 __all__ = [
     "DEFAULT_CODEC",

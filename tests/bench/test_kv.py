@@ -158,8 +158,10 @@ def test_a_run_with_the_kv_phase_alone_renders_saves_and_reloads(tmp_path, monke
 # --------------------------------------------------------------------------- options
 def test_the_phase_is_chosen_and_sized_from_the_command_line():
     args = parse_args(["--quick"])
-    assert args.phases == ["store", "sync", "kv", "admin", "files", "aggregates"]
-    assert args.kv_n == 10
+    assert args.phases == ["store", "sync", "kv", "admin", "files", "aggregates", "disk"]
+    assert args.kv_n == 10 and args.disk_n == 2
+    args = parse_args(["--phases", "disk", "--disk-shapes", "daily,kw-f32"])
+    assert args.disk_n == 50 and args.disk_shapes == ["kw-f32", "daily"]  # (in their order)
     args = parse_args(["--phases", "kv"])
     assert args.phases == ["kv"] and args.kv_n == 1000 and args.repeat == 3
     assert parse_args(["--phases", "kv", "--n", "50"]).kv_n == 50

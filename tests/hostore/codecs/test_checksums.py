@@ -13,7 +13,7 @@ from hostore.codecs._base import CHECKSUM_FLAG
 from hostore.exceptions import CorruptBlobError, UnknownCodecError
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CODEC_IDS = ["lz4", "shuffle-zstd", "delta"]
+CODEC_IDS = ["lz4", "shuffle-zstd", "delta", "pco"]
 
 
 def _arrays() -> dict[str, np.ndarray]:

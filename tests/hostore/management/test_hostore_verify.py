@@ -122,7 +122,7 @@ def test_help():
     assert "--no-progress" in text and "exit code 1" in " ".join(text.split())
 
 
-@pytest.mark.parametrize("codec_id", ["lz4", "shuffle-zstd", "delta"])
+@pytest.mark.parametrize("codec_id", ["lz4", "shuffle-zstd", "delta", "pco"])
 def test_a_flipped_byte_fails_the_checksum(healthy, codec_id):
     row = YearlyStore.objects.get(meter="A", chunk_index=2024)
     blob = bytearray(codecs.encode(codecs.decode(_blob(row), "float64"), codec_id))

@@ -84,7 +84,7 @@ def _failures(reads: dict) -> list[str]:
     return failed
 
 
-@pytest.mark.parametrize("codec_id", ["lz4", "shuffle-zstd", "delta"])
+@pytest.mark.parametrize("codec_id", ["lz4", "shuffle-zstd", "delta", "pco"])
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_every_read_path_names_the_damaged_chunk(stored, codec_id, damage):
     blob = codecs.encode(codecs.decode(bytes(stored.data), "float64"), codec_id)

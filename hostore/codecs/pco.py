@@ -1,0 +1,108 @@
+"""pcodec ("pco"): numeric sequences compressed close to their entropy.
+
+pcodec (a compiled library made for numbers) finds the structure of a sequence itself
+(slow drifts, a few distinct magnitudes, steps) and packs each value in about as many bits
+as it carries. Metered values are decimals: as in ``delta``, a chunk whose floats are
+exactly ``integers / 10**k`` is stored as those integers (NaN slots in a bitmap, filled with
+the previous value), which pcodec packs better and more steadily than the floats (a NaN
+among floats costs it its integer detection). Other floats go to pcodec as they are, every
+bit pattern kept; chunks of dtypes pcodec does not take (8-bit, bool: legacy rows only) as
+byte-shuffled zstd.
+
+Blob: header (``HCS``, codec byte 3 with the checksum flag, the checksum), a mode byte,
+then 0: a pcodec file of the values; 1: shuffled zstd; 2: ``<BBBI`` (k, has NaN, the
+floats' itemsize, n), the NaN
+bitmap if any, a pcodec file of the int64 integers.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+
+import numpy as np
+from pcodec import ChunkConfig, standalone
+
+from ._base import Codec, zstd_compressor, zstd_decompressor
+from .delta import _plain_nans, _scaled
+from .zstd import shuffle, unshuffle
+
+_PCO, _ZSTD, _DECIMAL = 0, 1, 2
+_DECIMAL_HEAD = struct.Struct("<BBBI")  # k, has NaN, the floats' itemsize, n
+# what pcodec takes: 16-, 32- and 64-bit integers and floats
+_KINDS = {"f", "i", "u"}
+_SIZES = {2, 4, 8}
+
+
+@functools.cache
+def _config(level: int) -> ChunkConfig:
+    return ChunkConfig(compression_level=level)
+
+
+class PcoCodec(Codec):
+    """pcodec at ``level`` (0-12: higher is smaller and slower to write, reads barely
+    change)."""
+
+    codec_id = "pco"
+    header_byte = 3
+
+    def __init__(self, level: int = 4) -> None:
+        self.level = level
+
+    def encode(self, array: np.ndarray) -> bytes:
+        array = np.ascontiguousarray(array)
+        if array.dtype.kind not in _KINDS or array.dtype.itemsize not in _SIZES:
+            return self._sealed(bytes([_ZSTD]) + zstd_compressor(3).compress(shuffle(array)))
+        if array.dtype.kind == "f" and len(array):
+            nan = np.isnan(array)
+            found = _scaled(array, ~nan) if _plain_nans(array, nan) else None
+            if found is not None:
+                return self._sealed(self._decimal(*found, nan, array.dtype.itemsize))
+        body = standalone.simple_compress(array, _config(self.level))
+        return self._sealed(bytes([_PCO]) + body)
+
+    def _decimal(self, k: int, ints: np.ndarray, nan: np.ndarray, itemsize: int) -> bytes:
+        has_nan = bool(nan.any())
+        mask = b""
+        if has_nan:  # NaN slots repeat the previous value (the first one, if leading)
+            last = np.maximum.accumulate(np.where(nan, -1, np.arange(len(ints))))
+            last[last < 0] = np.argmin(nan)
+            ints = ints[last]
+            mask = np.packbits(nan).tobytes()
+        head = bytes([_DECIMAL]) + _DECIMAL_HEAD.pack(k, has_nan, itemsize, len(ints))
+        return head + mask + standalone.simple_compress(ints, _config(self.level))
+
+    def decode(self, blob, dtype) -> np.ndarray:
+        payload = self._payload(blob)
+        mode, body = payload[0], payload[1:]
+        if mode == _ZSTD:
+            return unshuffle(zstd_decompressor().decompress(body), dtype)
+        if mode == _DECIMAL:
+            return _decimals(body, dtype)
+        if mode != _PCO:
+            raise ValueError(f"unknown pco blob mode {mode}")
+        array = standalone.simple_decompress(bytes(body))
+        if array is None:  # pcodec's empty file
+            return np.empty(0, dtype=dtype)
+        if array.dtype != dtype:
+            raise ValueError(f"the blob holds {array.dtype} values, not {dtype}")
+        return array
+
+
+def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
+    """The floats of a decimal-mode body: integers / 10**k, NaN put back (as ``delta``
+    computes them, so that every value comes back bit for bit)."""
+    k, has_nan, itemsize, n = _DECIMAL_HEAD.unpack_from(body)
+    if itemsize != dtype.itemsize:
+        raise ValueError(f"the blob holds float{8 * itemsize} values, not {dtype}")
+    start = _DECIMAL_HEAD.size + ((n + 7) // 8 if has_nan else 0)
+    ints = standalone.simple_decompress(bytes(body[start:]))
+    if ints is None or len(ints) != n or ints.dtype != np.int64:
+        raise ValueError(f"the body does not hold {n} integers")
+    values = ints.astype(np.float64)
+    if k:
+        values /= 10.0**k
+    if has_nan:
+        bits = np.frombuffer(body[_DECIMAL_HEAD.size : start], np.uint8)
+        values[np.unpackbits(bits, count=n).view(bool)] = np.nan
+    return values.astype(dtype, copy=False)
