@@ -22,7 +22,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from time import perf_counter
@@ -195,25 +194,10 @@ def probe(call: str) -> dict:
 # ---------------------------------------------------------------------- command side
 def run(vendor: str, n: int, repeat: int, log: Callable[[str], None]) -> dict:
     """The phase on one database vendor, in a worker process on a database of its own."""
-    from .db import BENCH_DB_NAME, database
+    from .db import run_worker
 
     started = perf_counter()
-    previous = os.environ.get("BENCH_PG_DB")
-    os.environ["BENCH_PG_DB"] = f"{previous or BENCH_DB_NAME}_agg"  # read by db.database
-    try:
-        with tempfile.TemporaryDirectory(prefix="hostore_agg_") as tmp, database(vendor) as env:
-            out = os.path.join(tmp, "aggregates.json")
-            command = [sys.executable, "-m", "bench.aggregates", "--n", str(n)]
-            command += ["--repeat", str(repeat), "--out", out]
-            done = subprocess.run(command, env={**os.environ, **env}, cwd=REPO)
-            if done.returncode:
-                raise SystemExit(f"the {vendor} aggregates benchmark failed ({done.returncode})")
-            found = json.loads(Path(out).read_text())
-    finally:
-        if previous is None:
-            os.environ.pop("BENCH_PG_DB")
-        else:
-            os.environ["BENCH_PG_DB"] = previous
+    found = run_worker(vendor, "aggregates", ["--n", str(n), "--repeat", str(repeat)])
     result = {"kind": "aggregates", "db": vendor, "n": n, "repeat": repeat, **found}
     result["wall_seconds"] = perf_counter() - started
     log(f"[{vendor} aggregates N={n}] done in {result['wall_seconds']:.0f} s")

@@ -174,3 +174,33 @@ def server_version() -> str:
             return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
         cursor.execute("SELECT sqlite_version()")
         return f"SQLite {cursor.fetchone()[0]}"
+
+
+def run_worker(vendor: str, phase: str, args: list[str]) -> dict:
+    """Run ``python -m bench.<phase> ARGS --out FILE`` against a fresh database of its own
+    (PostgreSQL: ``$BENCH_PG_DB`` or ``hostore_bench``, suffixed ``_<phase>``) and return
+    the JSON it wrote."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    previous = os.environ.get("BENCH_PG_DB")
+    os.environ["BENCH_PG_DB"] = f"{previous or BENCH_DB_NAME}_{phase}"  # read by database()
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"hostore_{phase}_") as tmp,
+            database(vendor) as env,
+        ):
+            out = os.path.join(tmp, f"{phase}.json")
+            command = [sys.executable, "-m", f"bench.{phase}", *args, "--out", out]
+            repo = Path(__file__).resolve().parent.parent
+            done = subprocess.run(command, env={**os.environ, **env}, cwd=repo)
+            if done.returncode:
+                raise SystemExit(f"the {vendor} {phase} benchmark failed ({done.returncode})")
+            return json.loads(Path(out).read_text())
+    finally:
+        if previous is None:
+            os.environ.pop("BENCH_PG_DB")
+        else:
+            os.environ["BENCH_PG_DB"] = previous

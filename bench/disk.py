@@ -16,10 +16,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from time import perf_counter
@@ -167,26 +163,11 @@ def worker(n: int, codec_ids: list[str], shape_names: list[str], out: str, log) 
 
 def run(vendor: str, n: int, codec_ids, shape_names, log: Callable[[str], None]) -> dict:
     """The phase on one database, in a worker process on a database of its own."""
-    from .db import BENCH_DB_NAME, database
+    from .db import run_worker
 
     started = perf_counter()
-    previous = os.environ.get("BENCH_PG_DB")
-    os.environ["BENCH_PG_DB"] = f"{previous or BENCH_DB_NAME}_disk"
-    try:
-        with tempfile.TemporaryDirectory(prefix="hostore_disk_") as tmp, database(vendor) as env:
-            out = os.path.join(tmp, "disk.json")
-            command = [sys.executable, "-m", "bench.disk", "--n", str(n), "--out", out]
-            command += ["--codecs", *codec_ids, "--shapes", *shape_names]
-            done = subprocess.run(command, env={**os.environ, **env}, cwd=REPO)
-            if done.returncode:
-                raise SystemExit(f"the {vendor} disk benchmark failed ({done.returncode})")
-            found = json.loads(Path(out).read_text())
-    finally:
-        if previous is None:
-            os.environ.pop("BENCH_PG_DB")
-        else:
-            os.environ["BENCH_PG_DB"] = previous
-    result = {"kind": "disk", "db": vendor, "n": n, **found}
+    args = ["--n", str(n), "--codecs", *codec_ids, "--shapes", *shape_names]
+    result = {"kind": "disk", "db": vendor, "n": n, **run_worker(vendor, "disk", args)}
     result["wall_seconds"] = perf_counter() - started
     log(f"[{vendor} disk N={n}] done in {result['wall_seconds']:.0f} s")
     return result

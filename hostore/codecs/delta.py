@@ -105,10 +105,8 @@ class DeltaCodec(Codec):
             body = zstd_compressor(self.zstd_level).compress(shuffle(array))
             return self._sealed(header + body)
         k, ints = found
-        if has_nan:  # NaN slots repeat the previous value (the first one, if leading)
-            last = np.maximum.accumulate(np.where(nan, -1, np.arange(n)))
-            last[last < 0] = np.argmin(nan)
-            ints = ints[last]
+        if has_nan:
+            ints = _fill_gaps(ints, nan)
         low, first = int(ints.min()), int(ints[0])
         codes = _zigzag(np.diff(ints, prepend=ints[:1]))  # the first delta is 0
         offset_width = _width(int(ints.max()) - low)
@@ -234,6 +232,14 @@ def _put_nan(head: _Head, body: memoryview, values: np.ndarray) -> None:
     """NaN into the slots that the body's bitmap marks."""
     bits = np.frombuffer(body[: head.mask_len], np.uint8)
     values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
+
+
+def _fill_gaps(ints: np.ndarray, nan: np.ndarray) -> np.ndarray:
+    """``ints`` with each NaN slot repeating the previous value (the first one, if leading):
+    runs of equal integers, which cost nearly nothing to compress."""
+    last = np.maximum.accumulate(np.where(nan, -1, np.arange(len(ints))))
+    last[last < 0] = np.argmin(nan)
+    return ints[last]
 
 
 def _plain_nans(array: np.ndarray, nan: np.ndarray) -> bool:

@@ -11,8 +11,7 @@ byte-shuffled zstd.
 
 Blob: header (``HCS``, codec byte 3 with the checksum flag, the checksum), a mode byte,
 then 0: a pcodec file of the values; 1: shuffled zstd; 2: ``<BBBI`` (k, has NaN, the
-floats' itemsize, n), the NaN
-bitmap if any, a pcodec file of the int64 integers.
+floats' itemsize, n), the NaN bitmap if any, a pcodec file of the int64 integers.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import numpy as np
 from pcodec import ChunkConfig, standalone
 
 from ._base import Codec, zstd_compressor, zstd_decompressor
-from .delta import _plain_nans, _scaled
+from .delta import _fill_gaps, _plain_nans, _scaled
 from .zstd import shuffle, unshuffle
 
 _PCO, _ZSTD, _DECIMAL = 0, 1, 2
@@ -64,10 +63,8 @@ class PcoCodec(Codec):
     def _decimal(self, k: int, ints: np.ndarray, nan: np.ndarray, itemsize: int) -> bytes:
         has_nan = bool(nan.any())
         mask = b""
-        if has_nan:  # NaN slots repeat the previous value (the first one, if leading)
-            last = np.maximum.accumulate(np.where(nan, -1, np.arange(len(ints))))
-            last[last < 0] = np.argmin(nan)
-            ints = ints[last]
+        if has_nan:
+            ints = _fill_gaps(ints, nan)
             mask = np.packbits(nan).tobytes()
         head = bytes([_DECIMAL]) + _DECIMAL_HEAD.pack(k, has_nan, itemsize, len(ints))
         return head + mask + standalone.simple_compress(ints, _config(self.level))
