@@ -64,6 +64,11 @@ def encode(array: np.ndarray, codec_id: str = DEFAULT_CODEC) -> bytes:
     return get_codec(codec_id).encode(array)
 
 
+def encode_many(arrays: Sequence[np.ndarray], codec_id: str = DEFAULT_CODEC) -> list[bytes]:
+    """:func:`encode` of several arrays (a series' chunks), sharing what the codec can."""
+    return get_codec(codec_id).encode_many(list(arrays))
+
+
 def decode(blob: bytes | memoryview, dtype: str | np.dtype) -> np.ndarray:
     """Decode any known blob into a writable 1-D array of ``dtype``.
 
@@ -137,6 +142,7 @@ __all__ = [
     "decode",
     "decode_many",
     "encode",
+    "encode_many",
     "get_codec",
     "register",
     "verify",

@@ -39,6 +39,11 @@ class Codec(abc.ABC):
     def encode(self, array: np.ndarray) -> bytes:
         """Encode a contiguous 1-D array; the result must identify this codec."""
 
+    def encode_many(self, arrays: list[np.ndarray]) -> list[bytes]:
+        """Encode several arrays (a series' chunks), as :meth:`encode` each. A codec whose
+        encoding is dominated by fixed per-call costs overrides it to share them."""
+        return [self.encode(array) for array in arrays]
+
     @abc.abstractmethod
     def decode(self, blob: bytes | memoryview, dtype: np.dtype) -> np.ndarray:
         """Decode a blob written by :meth:`encode` into an array of ``dtype``.

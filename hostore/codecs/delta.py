@@ -95,11 +95,20 @@ class DeltaCodec(Codec):
         self.zstd_level = zstd_level
 
     def encode(self, array: np.ndarray) -> bytes:
-        array = np.ascontiguousarray(array)
+        return self._encode(np.ascontiguousarray(array), SEARCH)
+
+    def encode_many(self, arrays: list[np.ndarray]) -> list[bytes]:
+        """:meth:`encode` of a series' chunks, the decimal scale searched once for all."""
+        arrays = [np.ascontiguousarray(a) for a in arrays]
+        return [self._encode(a, f) for a, f in zip(arrays, scaled_many(arrays), strict=True)]
+
+    def _encode(self, array: np.ndarray, found) -> bytes:
+        """``found``: the array's ``(k, integers)``, None if it has none, or :data:`SEARCH`."""
         n = len(array)
         nan = np.isnan(array)
         has_nan = bool(nan.any())
-        found = _scaled(array, ~nan) if n and _plain_nans(array, nan) else None
+        if found is SEARCH:
+            found = _scaled(array, ~nan) if n and _plain_nans(array, nan) else None
         if found is None:
             header = _LAYOUT.pack(_RAW, 0, array.dtype.itemsize, 0, n)
             body = zstd_compressor(self.zstd_level).compress(shuffle(array))
@@ -232,6 +241,28 @@ def _put_nan(head: _Head, body: memoryview, values: np.ndarray) -> None:
     """NaN into the slots that the body's bitmap marks."""
     bits = np.frombuffer(body[: head.mask_len], np.uint8)
     values[np.unpackbits(bits, count=head.n).view(bool)] = np.nan
+
+
+SEARCH = object()  # "search the decimal scale of this array" (see scaled_many)
+
+
+def scaled_many(arrays: list[np.ndarray]) -> list:
+    """Per array, its ``(k, integers)`` from one search over all of them (one k for all:
+    the numpy calls of the search cost more than the work on a chunk's 1,488 values), or
+    :data:`SEARCH` for each when they do not share a float dtype or a scale."""
+    search = [SEARCH] * len(arrays)
+    if len(arrays) < 2 or len({a.dtype for a in arrays}) != 1 or arrays[0].dtype.kind != "f":
+        return search
+    joined = np.concatenate(arrays)
+    nan = np.isnan(joined)
+    if not len(joined) or not _plain_nans(joined, nan):
+        return search
+    found = _scaled(joined, ~nan)
+    if found is None:
+        return search
+    k, ints = found
+    ends = np.cumsum([len(a) for a in arrays])[:-1]
+    return [(k, part) for part in np.split(ints, ends)]
 
 
 def _fill_gaps(ints: np.ndarray, nan: np.ndarray) -> np.ndarray:

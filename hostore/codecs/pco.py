@@ -23,7 +23,7 @@ import numpy as np
 from pcodec import ChunkConfig, standalone
 
 from ._base import Codec, zstd_compressor, zstd_decompressor
-from .delta import _fill_gaps, _plain_nans, _scaled
+from .delta import SEARCH, _fill_gaps, _plain_nans, _scaled, scaled_many
 from .zstd import shuffle, unshuffle
 
 _PCO, _ZSTD, _DECIMAL = 0, 1, 2
@@ -49,12 +49,21 @@ class PcoCodec(Codec):
         self.level = level
 
     def encode(self, array: np.ndarray) -> bytes:
-        array = np.ascontiguousarray(array)
+        return self._encode(np.ascontiguousarray(array), SEARCH)
+
+    def encode_many(self, arrays: list[np.ndarray]) -> list[bytes]:
+        """:meth:`encode` of a series' chunks, the decimal scale searched once for all."""
+        arrays = [np.ascontiguousarray(a) for a in arrays]
+        return [self._encode(a, f) for a, f in zip(arrays, scaled_many(arrays), strict=True)]
+
+    def _encode(self, array: np.ndarray, found) -> bytes:
+        """``found``: the array's ``(k, integers)``, None if it has none, or ``SEARCH``."""
         if array.dtype.kind not in _KINDS or array.dtype.itemsize not in _SIZES:
             return self._sealed(bytes([_ZSTD]) + zstd_compressor(3).compress(shuffle(array)))
         if array.dtype.kind == "f" and len(array):
             nan = np.isnan(array)
-            found = _scaled(array, ~nan) if _plain_nans(array, nan) else None
+            if found is SEARCH:
+                found = _scaled(array, ~nan) if _plain_nans(array, nan) else None
             if found is not None:
                 return self._sealed(self._decimal(*found, nan, array.dtype.itemsize))
         body = standalone.simple_compress(array, _config(self.level))

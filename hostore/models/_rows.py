@@ -27,20 +27,21 @@ def chunk_rows(model, key: tuple, pieces: list[chunking.Piece], seq: int) -> lis
     info = model._hostore
     now = db_datetime(timezone.now())
     start = info.grid.chunk_start_datetime
+    blobs = codecs.encode_many([p.values for p in pieces], info.codec_id)
     return [
         (
             *key,
             p.chunk_index,
             db_datetime(start(p.chunk_index)),
             _dtype_name(p.values.dtype),
-            codecs.encode(p.values, info.codec_id),
+            blob,
             now,
             False,
             seq,
             *_stats.of_chunk(info.grid, p.chunk_index, p.values),
             now,  # stat_at: the statistics hold while updated_at is this
         )
-        for p in pieces
+        for p, blob in zip(pieces, blobs, strict=True)
     ]
 
 

@@ -102,6 +102,20 @@ def test_non_contiguous_input_encodes_its_values(codec_id):
     assert _bits(decoded) == _bits(strided.copy())
 
 
+@pytest.mark.parametrize("codec_id", [*CODEC_IDS, "delta"])
+def test_encode_many_gives_what_encode_gives_back(codec_id):
+    # a series' chunks: decimals of one scale, a NaN gap, a chunk of another scale, floats
+    rng = np.random.default_rng(8)
+    chunks = [np.round(rng.uniform(0, 900, 744), k) for k in (0, 0, 2)]
+    chunks[1][10:20] = np.nan
+    chunks.append(rng.standard_normal(500))  # no decimal scale: searched chunk by chunk
+    for arrays in (chunks[:2], chunks[:3], chunks, [chunks[0]], []):
+        blobs = codecs.encode_many(arrays, codec_id)
+        assert len(blobs) == len(arrays)
+        for array, blob in zip(arrays, blobs, strict=True):
+            assert _bits(codecs.decode(blob, array.dtype)) == _bits(array)
+
+
 def test_default_codec_is_lz4():
     assert codecs.DEFAULT_CODEC == "lz4"
     array = ARRAYS["special-float64"]
