@@ -23,6 +23,7 @@ base integer (``<q``: the smallest one for offsets, the first one for deltas), t
 
 from __future__ import annotations
 
+import abc
 import functools
 import struct
 from collections.abc import Sequence
@@ -85,14 +86,9 @@ def _scaled(values: np.ndarray, finite: np.ndarray) -> tuple[int, np.ndarray] | 
     return None
 
 
-class DeltaCodec(Codec):
-    """Compact and exact: about 1.5 bytes per point on integer-watt load curves."""
-
-    codec_id = "delta"
-    header_byte = 2
-
-    def __init__(self, zstd_level: int = 3) -> None:
-        self.zstd_level = zstd_level
+class DecimalEncoding(Codec):
+    """Encoding for codecs that store exact decimals as integers: ``_encode(array, found)``
+    gets the array's ``(k, integers)``, None if it has none, or :data:`SEARCH`."""
 
     def encode(self, array: np.ndarray) -> bytes:
         return self._encode(np.ascontiguousarray(array), SEARCH)
@@ -101,6 +97,19 @@ class DeltaCodec(Codec):
         """:meth:`encode` of a series' chunks, the decimal scale searched once for all."""
         arrays = [np.ascontiguousarray(a) for a in arrays]
         return [self._encode(a, f) for a, f in zip(arrays, scaled_many(arrays), strict=True)]
+
+    @abc.abstractmethod
+    def _encode(self, array: np.ndarray, found) -> bytes: ...
+
+
+class DeltaCodec(DecimalEncoding):
+    """Compact and exact: about 1.5 bytes per point on integer-watt load curves."""
+
+    codec_id = "delta"
+    header_byte = 2
+
+    def __init__(self, zstd_level: int = 3) -> None:
+        self.zstd_level = zstd_level
 
     def _encode(self, array: np.ndarray, found) -> bytes:
         """``found``: the array's ``(k, integers)``, None if it has none, or :data:`SEARCH`."""

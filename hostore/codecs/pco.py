@@ -22,8 +22,8 @@ import struct
 import numpy as np
 from pcodec import ChunkConfig, standalone
 
-from ._base import Codec, zstd_compressor, zstd_decompressor
-from .delta import SEARCH, _fill_gaps, _plain_nans, _scaled, scaled_many
+from ._base import zstd_compressor, zstd_decompressor
+from .delta import SEARCH, DecimalEncoding, _fill_gaps, _plain_nans, _scaled
 from .zstd import shuffle, unshuffle
 
 _PCO, _ZSTD, _DECIMAL = 0, 1, 2
@@ -38,7 +38,7 @@ def _config(level: int) -> ChunkConfig:
     return ChunkConfig(compression_level=level)
 
 
-class PcoCodec(Codec):
+class PcoCodec(DecimalEncoding):
     """pcodec at ``level`` (0-12: higher is smaller and slower to write, reads barely
     change)."""
 
@@ -47,14 +47,6 @@ class PcoCodec(Codec):
 
     def __init__(self, level: int = 4) -> None:
         self.level = level
-
-    def encode(self, array: np.ndarray) -> bytes:
-        return self._encode(np.ascontiguousarray(array), SEARCH)
-
-    def encode_many(self, arrays: list[np.ndarray]) -> list[bytes]:
-        """:meth:`encode` of a series' chunks, the decimal scale searched once for all."""
-        arrays = [np.ascontiguousarray(a) for a in arrays]
-        return [self._encode(a, f) for a, f in zip(arrays, scaled_many(arrays), strict=True)]
 
     def _encode(self, array: np.ndarray, found) -> bytes:
         """``found``: the array's ``(k, integers)``, None if it has none, or ``SEARCH``."""
