@@ -125,3 +125,4 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+    driver.exit_without_teardown()

@@ -342,5 +342,18 @@ def main(argv: list[str]) -> None:
         print(json.dumps(result), flush=True)
 
 
+def exit_without_teardown() -> None:
+    """End the process once every result is printed, skipping the interpreter's teardown.
+
+    pyarrow's native thread pools can abort the process while Python shuts down
+    ("terminate called without an active exception", apache/arrow#34314): seen once in CI
+    with the published release's venv, after all the work was done.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])
+    exit_without_teardown()
