@@ -18,7 +18,7 @@ from .lz4 import LZ4_FRAME_MAGIC, LZ4Codec
 from .pco import PcoCodec
 from .zstd import ShuffleZstdCodec
 
-DEFAULT_CODEC = "lz4"
+DEFAULT_CODEC = "pco"
 
 _BY_ID: dict[str, Codec] = {}
 _BY_HEADER: dict[int, Codec] = {}

@@ -42,6 +42,7 @@ def setup(db: str):
 
         meter = models.CharField(max_length=32)
         STORE_FREQ = "30min"
+        STORE_CODEC = "lz4"  # 0.6.7 still writes this table: a mixed fleet
 
         class Meta:
             app_label = "legacy_site"

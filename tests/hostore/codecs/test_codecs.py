@@ -116,10 +116,10 @@ def test_encode_many_gives_what_encode_gives_back(codec_id):
             assert _bits(codecs.decode(blob, array.dtype)) == _bits(array)
 
 
-def test_default_codec_is_lz4():
-    assert codecs.DEFAULT_CODEC == "lz4"
+def test_default_codec_is_pco():
+    assert codecs.DEFAULT_CODEC == "pco"
     array = ARRAYS["special-float64"]
-    assert codecs.codec_of(codecs.encode(array)).codec_id == "lz4"
+    assert codecs.codec_of(codecs.encode(array)).codec_id == "pco"
 
 
 # ----------------------------------------------------------------------------- blob identity

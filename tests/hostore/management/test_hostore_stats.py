@@ -8,6 +8,7 @@ import pytest
 from django.core.management.base import CommandError
 from django.db import connection
 
+from hostore import codecs
 from hostore.management.commands.hostore_stats import Command
 from tests.hostore.management.commands import half_hours, run
 from tests.testapp.models import LoadStore, YearlyStore, ZstdStore
@@ -39,7 +40,7 @@ def test_counts(stores):
         "series": 2, "chunks": 4, "points": points, "tombstones": 2,
         "bytes": sum(len(b) for b in blobs),
     }  # fmt: skip
-    assert yearly["codecs"] == {"lz4": 4}
+    assert yearly["codecs"] == {codecs.DEFAULT_CODEC: 4}
     assert yearly["bytes_per_point"] == pytest.approx(yearly["bytes"] / points)
     zstd = found["testapp.ZstdStore"]
     assert (zstd["series"], zstd["codecs"]) == (1, {"shuffle-zstd": 1})
@@ -64,7 +65,7 @@ def test_table_and_summary(stores):
         "codecs",
         "tombstones",
     ]
-    assert lines[1].startswith("testapp.YearlyStore") and "lz4: 4" in lines[1]
+    assert lines[1].startswith("testapp.YearlyStore") and f"{codecs.DEFAULT_CODEC}: 4" in lines[1]
     yearly = stats("testapp.YearlyStore")["testapp.YearlyStore"]
     load = stats("testapp.LoadStore")["testapp.LoadStore"]
     assert lines[-1] == Command.SUMMARY.format(
