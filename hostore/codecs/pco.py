@@ -10,8 +10,11 @@ bit pattern kept; chunks of dtypes pcodec does not take (8-bit, bool: legacy row
 byte-shuffled zstd.
 
 Blob: header (``HCS``, codec byte 3 with the checksum flag, the checksum), a mode byte,
-then 0: a pcodec file of the values; 1: shuffled zstd; 2: ``<BBBI`` (k, has NaN, the
-floats' itemsize, n), the NaN bitmap if any, a pcodec file of the int64 integers.
+then 0: a pcodec file of the values; 1: shuffled zstd; 2: ``<BBBI`` (k, where the NaN
+are, the floats' itemsize, n), the NaN slots if any, a pcodec file of the int64 integers.
+NaN slots are runs (``<I`` their number, their ``<u4`` starts, their ends): meters miss
+stretches of values, a few runs where a bitmap takes n / 8 bytes (2 KB for a year of half
+hours); or, when that is smaller (NaN scattered), a bitmap.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from .delta import SEARCH, DecimalEncoding, _fill_gaps, _plain_nans, _scaled
 from .zstd import shuffle, unshuffle
 
 _PCO, _ZSTD, _DECIMAL = 0, 1, 2
-_DECIMAL_HEAD = struct.Struct("<BBBI")  # k, has NaN, the floats' itemsize, n
+_DECIMAL_HEAD = struct.Struct("<BBBI")  # k, where the NaN are, the floats' itemsize, n
+_NO_NAN, _BITMAP, _RUNS = 0, 1, 2  # where the NaN are: nowhere, a bitmap, runs
+_COUNT = struct.Struct("<I")
 # what pcodec takes: 16-, 32- and 64-bit integers and floats
 _KINDS = {"f", "i", "u"}
 _SIZES = {2, 4, 8}
@@ -67,13 +72,15 @@ class PcoCodec(DecimalEncoding):
         return self._sealed(bytes([_PCO]) + body)
 
     def _decimal(self, k: int, ints: np.ndarray, nan: np.ndarray, itemsize: int) -> bytes:
-        has_nan = bool(nan.any())
-        mask = b""
-        if has_nan:
+        where, gaps = _NO_NAN, b""
+        if nan.any():
             ints = _fill_gaps(ints, nan)
-            mask = np.packbits(nan).tobytes()
-        head = bytes([_DECIMAL]) + _DECIMAL_HEAD.pack(k, has_nan, itemsize, len(ints))
-        return head + mask + standalone.simple_compress(ints, _config(self.level, steps=True))
+            gaps = _runs(nan)
+            where = _RUNS
+            if len(gaps) >= (len(nan) + 7) // 8:  # NaN scattered: a bitmap is smaller
+                where, gaps = _BITMAP, np.packbits(nan).tobytes()
+        head = bytes([_DECIMAL]) + _DECIMAL_HEAD.pack(k, where, itemsize, len(ints))
+        return head + gaps + standalone.simple_compress(ints, _config(self.level, steps=True))
 
     def decode(self, blob, dtype) -> np.ndarray:
         payload = self._payload(blob)
@@ -92,18 +99,47 @@ class PcoCodec(DecimalEncoding):
         return array
 
 
+def _runs(nan: np.ndarray) -> bytes:
+    """The NaN slots as runs: ``<I`` their number, then their starts and their ends."""
+    edges = np.diff(nan.view(np.int8), prepend=0, append=0)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return _COUNT.pack(len(starts)) + np.concatenate([starts, ends]).astype("<u4").tobytes()
+
+
+def _nan_mask(body: memoryview, where: int, n: int) -> tuple[np.ndarray | None, int]:
+    """The NaN slots of a decimal body (None: none), and where its pcodec file starts."""
+    at = _DECIMAL_HEAD.size
+    if where == _NO_NAN:
+        return None, at
+    if where == _BITMAP:
+        end = at + (n + 7) // 8
+        return np.unpackbits(np.frombuffer(body[at:end], np.uint8), count=n).view(bool), end
+    if where != _RUNS:
+        raise ValueError(f"unknown NaN layout {where}")
+    (count,) = _COUNT.unpack_from(body, at)
+    end = at + _COUNT.size + 8 * count
+    bounds = np.frombuffer(body[at + _COUNT.size : end], "<u4").astype(np.int64)
+    starts, ends = bounds[:count], bounds[count:]
+    if len(ends) != count or not (
+        (ends > starts).all() and (starts[1:] > ends[:-1]).all() and ends.max(initial=0) <= n
+    ):
+        raise ValueError("NaN runs outside the chunk")
+    marks = np.zeros(n + 1, np.int8)
+    marks[starts], marks[ends] = 1, -1  # disjoint and in order: no slot marked twice
+    return np.cumsum(marks[:n]) > 0, end
+
+
 def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
     """The floats of a decimal-mode body: integers / 10**k, NaN put back (as ``delta``
     computes them, so that every value comes back bit for bit)."""
-    k, has_nan, itemsize, n = _DECIMAL_HEAD.unpack_from(body)
+    k, where, itemsize, n = _DECIMAL_HEAD.unpack_from(body)
     if itemsize != dtype.itemsize:
         raise ValueError(f"the blob holds float{8 * itemsize} values, not {dtype}")
-    start = _DECIMAL_HEAD.size + ((n + 7) // 8 if has_nan else 0)
+    nan, start = _nan_mask(body, where, n)
     ints = standalone.simple_decompress(bytes(body[start:]))
     if ints is None or len(ints) != n or ints.dtype != np.int64:
         raise ValueError(f"the body does not hold {n} integers")
     values = ints / 10.0**k if k else ints.astype(np.float64)  # one pass: bit for bit as delta
-    if has_nan:
-        bits = np.frombuffer(body[_DECIMAL_HEAD.size : start], np.uint8)
-        values[np.unpackbits(bits, count=n).view(bool)] = np.nan
+    if nan is not None:
+        values[nan] = np.nan
     return values.astype(dtype, copy=False)

@@ -219,18 +219,12 @@ def _from_days(model, filters, window, cal: Periods, how: str, cells: _Cells) ->
         parts = []  # (series, first day, sums, counts) of the rows of the page
         if stored.any():
             at = np.flatnonzero(stored)
-            chosen = [packed[n] for n in at]
-            records = np.frombuffer(b"".join(chosen), _stats.DAY_RECORD)
-            days = np.array([len(p) for p in chosen]) // _stats.DAY_RECORD.itemsize
-            firsts = np.array([_stats.first_day(grid, c) for c in chunk[at].tolist()])
-            offsets = np.arange(len(records)) - np.repeat(np.cumsum(days) - days, days)
+            chunks = chunk[at].tolist()
+            sums, counts, days = _stats.unpack_many([packed[n] for n in at], grid, chunks)
+            firsts = np.array([_stats.first_day(grid, c) for c in chunks])
+            offsets = np.arange(len(sums)) - np.repeat(np.cumsum(days) - days, days)
             parts.append(
-                (
-                    np.repeat(series[at], days),
-                    np.repeat(firsts, days) + offsets,
-                    records["sum"],
-                    records["count"].astype(np.int64),
-                )
+                (np.repeat(series[at], days), np.repeat(firsts, days) + offsets, sums, counts)
             )
         todo = [n for n in range(len(rows)) if inside[n] and blobs[n] is not None]
         arrays = _corrupt.decode_chunks(

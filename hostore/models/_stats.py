@@ -3,8 +3,8 @@
 Each chunk row holds, besides its blob, how many values it holds (``stat_count``), the
 positions in the chunk of its first and last one (``stat_first``, ``stat_last``; NULL when it
 holds none) and, for sub-daily grids, the sum and count of its values per local calendar day
-(``stat_days``: a record of a little-endian float64 sum and uint16 count per day, a day
-never straddling two chunks since chunks start at local midnight). They are valid only while
+(``stat_days``, a day never straddling two chunks since chunks start at local midnight; see
+:func:`pack_days` for its layout). They are valid only while
 ``stat_at`` equals the row's ``updated_at``: every write of ours sets both to the same
 value, while whatever rewrites a row without knowing the statistics (holcstore 0.5/0.6 in
 place, which save ``updated_at = now()``; a user's raw SQL) leaves them unequal;
@@ -17,10 +17,13 @@ statement: its select list sends the blob only for the rows that need it.
 from __future__ import annotations
 
 import functools
+import struct
 from typing import NamedTuple
 
 import numpy as np
 
+from .. import codecs
+from ..exceptions import CorruptBlobError
 from ..grid import Grid
 from . import _periods
 
@@ -110,25 +113,123 @@ def day_sums(grid: Grid, chunk: int, values: np.ndarray) -> tuple[np.ndarray, np
     return sums, np.add.reduceat(valid, cuts, dtype=np.int64)
 
 
-# one record per local day of a chunk: the sum of its values, and how many there are
+@functools.lru_cache(maxsize=4096)
+def day_lengths(grid: Grid, chunk: int) -> np.ndarray:
+    """How many slots each local day of a chunk has (23, 24 or 25 hours of them)."""
+    size = grid.cached_chunk_start(chunk + 1) - grid.cached_chunk_start(chunk)
+    lengths = np.diff(np.append(day_cuts(grid, chunk), size))
+    lengths.flags.writeable = False
+    return lengths
+
+
+# ``stat_days`` layouts. The first (rows written before the compact one): a record of a
+# float64 sum and a uint16 count per day, 10 bytes a day, so always an even length. The
+# compact one, always an odd length: a flag byte, then per day the sum (int32 when every sum
+# of the chunk is an integer that fits, bit for bit; float64 otherwise) and, only when a day
+# misses values, its count (uint16). Gapless metered integers take 4 bytes a day instead of 10.
+# Chunks of many days (yearly ones) may instead hold the sums and counts compressed by the
+# ``pco`` codec (flag ``_PACKED``, ``<II`` their lengths), when that is smaller: 1-2 bytes a day.
 DAY_RECORD = np.dtype([("sum", "<f8"), ("count", "<u2")])
+_INT_SUMS, _COUNTS, _PACKED = 0x01, 0x02, 0x04
+_PACKED_FROM = 64  # days: below, the codec's headers cost more than it saves
+_LENGTHS = struct.Struct("<II")
+UNREADABLE = "clear them with QuerySet.update(stat_at=None): answers then decode the blobs"
+_COMPACT = {
+    flags: np.dtype(
+        [("sum", "<i4" if flags & _INT_SUMS else "<f8")]
+        + ([("count", "<u2")] if flags & _COUNTS else [])
+    )
+    for flags in range(4)
+}
 
 
-def pack_days(sums: np.ndarray, counts: np.ndarray) -> bytes:
-    records = np.empty(len(sums), DAY_RECORD)
-    records["sum"], records["count"] = sums, counts
-    return records.tobytes()
+def pack_days(sums: np.ndarray, counts: np.ndarray, full: np.ndarray) -> bytes:
+    """The compact ``stat_days`` of a chunk's daily ``sums`` and ``counts`` (``full``: the
+    slots of each day)."""
+    flags = 0 if np.array_equal(counts, full) else _COUNTS
+    ints = np.rint(sums) if np.isfinite(sums).all() else None
+    if ints is not None and np.abs(ints).max(initial=0) < 2**31:
+        ints = ints.astype(np.int64)
+        if np.array_equal(ints.astype(np.float64).view(np.int64), sums.view(np.int64)):
+            flags |= _INT_SUMS  # bit for bit, so -0.0 sums stay floats
+    records = np.empty(len(sums), _COMPACT[flags])
+    records["sum"] = ints if flags & _INT_SUMS else sums
+    if flags & _COUNTS:
+        records["count"] = counts
+    plain = bytes([flags]) + records.tobytes()
+    if len(records) < _PACKED_FROM:
+        return plain
+    parts = [
+        codecs.encode(np.ascontiguousarray(records[name]), "pco") for name in records.dtype.names
+    ]
+    packed = bytes([flags | _PACKED]) + _LENGTHS.pack(
+        len(parts[0]), len(parts[-1]) if flags & _COUNTS else 0
+    )
+    packed += b"".join(parts)
+    packed += b"" if len(packed) % 2 else b"\0"
+    return packed if len(packed) < len(plain) else plain
 
 
-def unpack_days(blob) -> tuple[np.ndarray, np.ndarray]:
-    """``(sums, counts)`` of a ``stat_days`` value."""
-    records = np.frombuffer(bytes(blob), DAY_RECORD)
-    return records["sum"], records["count"].astype(np.int64)
+def _unpacked(blob, days: int) -> np.ndarray:
+    """The records of a ``_PACKED`` ``stat_days``."""
+    flags = blob[0] & ~_PACKED
+    record = _COMPACT[flags]
+    n_sums, n_counts = _LENGTHS.unpack_from(blob, 1)
+    at = 1 + _LENGTHS.size
+    records = np.empty(days, record)
+    records["sum"] = codecs.decode(blob[at : at + n_sums], record["sum"])
+    if flags & _COUNTS:
+        records["count"] = codecs.decode(blob[at + n_sums : at + n_sums + n_counts], "<u2")
+    return records
+
+
+def unpack_many(blobs: list, grid: Grid, chunks: list[int]) -> tuple[np.ndarray, ...]:
+    """``(sums, counts, days)`` of several chunks' ``stat_days``: their daily sums and
+    counts one chunk after the other, and how many days each chunk has. Rows of one layout
+    are read together (one ``frombuffer``), whatever their number."""
+    lengths = [day_lengths(grid, c) for c in chunks]
+    days = np.array([len(x) for x in lengths], dtype=np.int64)
+    counts = np.concatenate(lengths).astype(np.int64) if lengths else np.empty(0, np.int64)
+    sums = np.empty(len(counts))
+    starts = np.cumsum(days) - days
+    # the layout of each row: -1 for the first one, else the compact one's flags
+    kinds = np.array([b[0] if len(b) % 2 else -1 for b in blobs], dtype=np.int64)
+    for kind in np.unique(kinds).tolist():
+        rows = np.flatnonzero(kinds == kind)
+        n = days[rows]
+        if kind >= 0 and kind & _PACKED and kind & ~_PACKED in _COMPACT:
+            try:
+                found = np.concatenate([_unpacked(memoryview(blobs[r]), days[r]) for r in rows])
+            except (ValueError, struct.error, CorruptBlobError) as exc:
+                raise ValueError(
+                    f"daily statistics that cannot be read ({exc}): {UNREADABLE}"
+                ) from exc
+        else:
+            record = DAY_RECORD if kind < 0 else _COMPACT.get(kind)
+            skip = 0 if kind < 0 else 1
+            if record is None or any(
+                len(blobs[r]) != skip + days[r] * record.itemsize for r in rows
+            ):
+                raise ValueError(f"daily statistics that cannot be read: {UNREADABLE}")
+            found = np.frombuffer(b"".join(bytes(blobs[r])[skip:] for r in rows), record)
+        at = np.repeat(starts[rows] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        sums[at] = found["sum"]
+        if "count" in found.dtype.names:
+            counts[at] = found["count"]
+    return sums, counts, days
+
+
+def unpack_days(blob, grid: Grid, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(sums, counts)`` of one chunk's ``stat_days``."""
+    sums, counts, _ = unpack_many([blob], grid, [chunk])
+    return sums, counts
 
 
 def of_chunk(grid: Grid, chunk: int, values: np.ndarray) -> tuple:
     """The statistics of a chunk (:data:`STAT_FIELDS` but ``stat_at``)."""
-    days = None if grid.daily else pack_days(*day_sums(grid, chunk, values))
+    days = None
+    if not grid.daily:
+        days = pack_days(*day_sums(grid, chunk, values), day_lengths(grid, chunk))
     return (*of_array(values), days)
 
 

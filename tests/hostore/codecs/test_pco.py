@@ -78,3 +78,59 @@ def test_an_unknown_mode_is_a_corrupt_blob():
     forged = codec._sealed(b"\x07" + bytes(blob[MODE_AT + 1 :]))
     with pytest.raises(CorruptBlobError, match="unknown pco blob mode 7"):
         codecs.decode(forged, "float64")
+
+
+WHERE_AT = MODE_AT + 2  # the decimal head: k, then where the NaN are
+
+
+@pytest.mark.parametrize(
+    "gaps, where",
+    [
+        ([], 0),
+        ([(0, 1)], 2),  # a leading NaN
+        ([(17_000, 17_520)], 2),  # trailing
+        ([(100, 400), (5_000, 5_001), (9_000, 9_048)], 2),  # outages: runs
+        ([(i, i + 1) for i in range(0, 17_520, 7)], 1),  # scattered: a bitmap is smaller
+    ],
+    ids=["none", "leading", "trailing", "outages", "scattered"],
+)
+def test_nan_are_kept_as_runs_or_a_bitmap_whichever_is_smaller(gaps, where):
+    watts = np.round(np.random.default_rng(8).uniform(0, 5000, 17_520))
+    for start, end in gaps:
+        watts[start:end] = np.nan
+    blob = codecs.encode(watts, "pco")
+    assert blob[MODE_AT] == 2 and blob[WHERE_AT] == where
+    assert codecs.decode(blob, "float64").tobytes() == watts.tobytes()
+    if where == 2:  # 8 bytes a run, instead of the 2,190 bytes of a bitmap
+        without = codecs.encode(np.nan_to_num(watts), "pco")
+        assert len(blob) - len(without) < 4 + 8 * len(gaps) + 64
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [[(5, 3)], [(5, 5)], [(0, 101)], [(2, 4), (3, 6)]],
+    ids=["backwards", "empty", "beyond", "overlapping"],
+)
+def test_nan_runs_outside_the_chunk_are_a_corrupt_blob(runs):
+    from hostore.codecs.pco import _COUNT
+
+    values = np.arange(100.0)
+    values[60] = np.nan
+    blob = codecs.encode(values, "pco")
+    assert blob[WHERE_AT] == 2
+    payload = bytes(blob[MODE_AT:])
+    head = 1 + 7
+    starts = np.array([r[0] for r in runs], "<u4").tobytes()
+    ends = np.array([r[1] for r in runs], "<u4").tobytes()
+    forged = payload[:head] + _COUNT.pack(len(runs)) + starts + ends + payload[head + 4 + 8 :]
+    with pytest.raises(CorruptBlobError, match="NaN runs outside the chunk"):
+        codecs.decode(codecs.get_codec("pco")._sealed(forged), "float64")
+
+
+def test_an_unknown_nan_layout_is_a_corrupt_blob():
+    values = np.arange(100.0)
+    values[60] = np.nan
+    payload = bytearray(codecs.encode(values, "pco")[MODE_AT:])
+    payload[WHERE_AT - MODE_AT] = 9
+    with pytest.raises(CorruptBlobError, match="unknown NaN layout 9"):
+        codecs.decode(codecs.get_codec("pco")._sealed(bytes(payload)), "float64")

@@ -49,7 +49,7 @@ def live_stats(model) -> list[tuple]:
         assert stat_at == updated
         values = codecs.decode(data, dtype)
         assert (count, first, last) == tuple(_stats.of_array(values))
-        sums, counts = _stats.unpack_days(days)
+        sums, counts = _stats.unpack_days(days, grid, chunk)
         assert len(sums) == len(_stats.day_cuts(grid, chunk))
         want_sums, want_counts = _stats.day_sums(grid, chunk, values)
         assert sums.tolist() == want_sums.tolist() and counts.tolist() == want_counts.tolist()
