@@ -106,27 +106,27 @@ def _runs(nan: np.ndarray) -> bytes:
     return _COUNT.pack(len(starts)) + np.concatenate([starts, ends]).astype("<u4").tobytes()
 
 
-def _nan_mask(body: memoryview, where: int, n: int) -> tuple[np.ndarray | None, int]:
-    """The NaN slots of a decimal body (None: none), and where its pcodec file starts."""
+def _nan_slots(body: memoryview, where: int, n: int) -> tuple[np.ndarray | list, int]:
+    """The NaN slots of a decimal body, as a boolean mask or as ``(start, end)`` runs (a
+    few slice assignments are cheaper than a mask of the chunk), and where its pcodec file
+    starts."""
     at = _DECIMAL_HEAD.size
     if where == _NO_NAN:
-        return None, at
+        return [], at
     if where == _BITMAP:
         end = at + (n + 7) // 8
         return np.unpackbits(np.frombuffer(body[at:end], np.uint8), count=n).view(bool), end
     if where != _RUNS:
         raise ValueError(f"unknown NaN layout {where}")
     (count,) = _COUNT.unpack_from(body, at)
-    end = at + _COUNT.size + 8 * count
-    bounds = np.frombuffer(body[at + _COUNT.size : end], "<u4").astype(np.int64)
-    starts, ends = bounds[:count], bounds[count:]
-    if len(ends) != count or not (
-        (ends > starts).all() and (starts[1:] > ends[:-1]).all() and ends.max(initial=0) <= n
-    ):
-        raise ValueError("NaN runs outside the chunk")
-    marks = np.zeros(n + 1, np.int8)
-    marks[starts], marks[ends] = 1, -1  # disjoint and in order: no slot marked twice
-    return np.cumsum(marks[:n]) > 0, end
+    bounds = struct.unpack_from(f"<{2 * count}I", body, at + _COUNT.size)
+    runs = list(zip(bounds[:count], bounds[count:], strict=True))
+    free = 0  # the first slot the next run may start at: runs are disjoint, in order
+    for start, end in runs:
+        if not free <= start < end <= n:
+            raise ValueError("NaN runs outside the chunk")
+        free = end + 1
+    return runs, at + _COUNT.size + 8 * count
 
 
 def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
@@ -135,11 +135,14 @@ def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
     k, where, itemsize, n = _DECIMAL_HEAD.unpack_from(body)
     if itemsize != dtype.itemsize:
         raise ValueError(f"the blob holds float{8 * itemsize} values, not {dtype}")
-    nan, start = _nan_mask(body, where, n)
+    nan, start = _nan_slots(body, where, n)
     ints = standalone.simple_decompress(bytes(body[start:]))
     if ints is None or len(ints) != n or ints.dtype != np.int64:
         raise ValueError(f"the body does not hold {n} integers")
     values = ints / 10.0**k if k else ints.astype(np.float64)  # one pass: bit for bit as delta
-    if nan is not None:
+    if isinstance(nan, np.ndarray):
         values[nan] = np.nan
+    else:
+        for first, end in nan:
+            values[first:end] = np.nan
     return values.astype(dtype, copy=False)
