@@ -72,13 +72,14 @@ def _scaled(values: np.ndarray, finite: np.ndarray) -> tuple[int, np.ndarray] | 
     """``(k, integers)`` such that ``integers / 10**k`` gives back ``values`` exactly."""
     sample = values[finite]
     bits = sample.view(f"i{sample.dtype.itemsize}")
+    wide = sample.astype(np.float64, copy=False)
     for k in range(_MAX_DECIMALS + 1):
         scale = 10.0**k
-        rounded = np.rint(sample.astype(np.float64) * scale)
+        rounded = np.rint(wide * scale if k else wide)
         if len(rounded) and np.abs(rounded).max() >= _MAX_EXACT:
             return None
         ints = rounded.astype(np.int64)  # what decoding starts from (-0.0 becomes 0)
-        back = (ints / scale).astype(values.dtype)
+        back = (ints / scale if k else ints).astype(values.dtype)
         if np.array_equal(back.view(bits.dtype), bits):
             full = np.zeros(len(values), dtype=np.int64)
             full[finite] = ints
@@ -259,19 +260,25 @@ def scaled_many(arrays: list[np.ndarray]) -> list:
     """Per array, its ``(k, integers)`` from one search over all of them (one k for all:
     the numpy calls of the search cost more than the work on a chunk's 1,488 values), or
     :data:`SEARCH` for each when they do not share a float dtype or a scale."""
-    search = [SEARCH] * len(arrays)
-    if len(arrays) < 2 or len({a.dtype for a in arrays}) != 1 or arrays[0].dtype.kind != "f":
-        return search
+    found = scaled_series(arrays) if len(arrays) > 1 else None
+    if found is None:
+        return [SEARCH] * len(arrays)
+    k, ints, _ = found
+    ends = np.cumsum([len(a) for a in arrays])[:-1]
+    return [(k, part) for part in np.split(ints, ends)]
+
+
+def scaled_series(arrays: list[np.ndarray]) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """``(k, integers, NaN slots)`` of the arrays joined, when they share a float dtype and
+    their values are exact decimals of one scale ``k`` with plain NaN; else None."""
+    if not arrays or len({a.dtype for a in arrays}) != 1 or arrays[0].dtype.kind != "f":
+        return None
     joined = np.concatenate(arrays)
     nan = np.isnan(joined)
     if not len(joined) or not _plain_nans(joined, nan):
-        return search
+        return None
     found = _scaled(joined, ~nan)
-    if found is None:
-        return search
-    k, ints = found
-    ends = np.cumsum([len(a) for a in arrays])[:-1]
-    return [(k, part) for part in np.split(ints, ends)]
+    return None if found is None else (*found, nan)
 
 
 def _fill_gaps(ints: np.ndarray, nan: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hostore import codecs
 from hostore.exceptions import CorruptBlobError
@@ -134,3 +136,48 @@ def test_an_unknown_nan_layout_is_a_corrupt_blob():
     payload[WHERE_AT - MODE_AT] = 9
     with pytest.raises(CorruptBlobError, match="unknown NaN layout 9"):
         codecs.decode(codecs.get_codec("pco")._sealed(bytes(payload)), "float64")
+
+
+def test_a_series_encoded_at_once_keeps_its_nan_across_chunk_edges():
+    """encode_many finds the NaN runs over the whole series and cuts them to each chunk."""
+    watts = np.round(np.random.default_rng(9).uniform(0, 5000, 4 * 1000))
+    watts[:5] = np.nan  # leading
+    watts[990:1020] = np.nan  # across the first edge
+    watts[2000:3000] = np.nan  # a whole chunk
+    watts[3000:4000:3] = np.nan  # scattered: a bitmap
+    chunks = [*np.split(watts, 4), np.array([]), np.full(3, np.nan)]
+    blobs = codecs.encode_many(chunks, "pco")
+    assert [b[WHERE_AT] for b in blobs[:4]] == [2, 2, 2, 1]
+    assert [blobs[4][MODE_AT], blobs[5][MODE_AT], blobs[5][WHERE_AT]] == [0, 2, 1]  # 1 B < 12
+    for chunk, blob in zip(chunks, blobs, strict=True):
+        assert codecs.decode(blob, "float64").tobytes() == chunk.tobytes()
+    assert all(
+        len(many) <= len(codecs.encode(chunk, "pco")) + 16
+        for chunk, many in zip(chunks, blobs, strict=True)
+    )
+
+
+@st.composite
+def _series_chunks(draw) -> tuple[list[np.ndarray], str]:
+    """A series cut into chunks: decimals of one scale (or any floats), NaN in runs and
+    scattered, chunk lengths down to 0."""
+    dtype = draw(st.sampled_from(["float64", "float32"]))
+    k = draw(st.sampled_from([0, 1, 3, None]))
+    n = draw(st.integers(0, 600))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    values = rng.normal(0, 1000, n) if k is None else np.round(rng.normal(0, 1000, n), k)
+    for _ in range(draw(st.integers(0, 4))):  # runs
+        start = draw(st.integers(0, max(0, n - 1)))
+        values[start : start + draw(st.integers(1, 200))] = np.nan
+    if draw(st.booleans()):  # scattered
+        values[rng.random(n) < 0.1] = np.nan
+    cuts = sorted(draw(st.lists(st.integers(0, n), max_size=6)))
+    return np.split(values.astype(dtype), cuts), dtype
+
+
+@settings(max_examples=300, deadline=None)
+@given(_series_chunks())
+def test_any_series_round_trips_bit_for_bit_through_encode_many(case):
+    chunks, dtype = case
+    for chunk, blob in zip(chunks, codecs.encode_many(chunks, "pco"), strict=True):
+        assert codecs.decode(blob, dtype).tobytes() == chunk.tobytes()
