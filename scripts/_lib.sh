@@ -24,10 +24,13 @@ find_python() {  # find_python 3.11 -> path of an interpreter of that minor vers
 }
 
 ensure_uv() {
+  export PATH="$HOME/.local/bin:$PATH"
   if ! command -v uv >/dev/null 2>&1; then
     log "installing uv"
-    python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-    export PATH="$HOME/.local/bin:$PATH"
+    # a user install; Debian's own python3 refuses it without --break-system-packages
+    python3 -m pip install --quiet --user uv \
+      || python3 -m pip install --quiet --user --break-system-packages uv \
+      || python3 -m pip install --quiet uv
   fi
 }
 
