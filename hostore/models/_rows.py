@@ -27,7 +27,9 @@ def chunk_rows(model, key: tuple, pieces: list[chunking.Piece], seq: int) -> lis
     info = model._hostore
     now = db_datetime(timezone.now())
     start = info.grid.chunk_start_datetime
-    blobs = codecs.encode_many([p.values for p in pieces], info.codec_id)
+    arrays = [p.values for p in pieces]
+    blobs = codecs.encode_many(arrays, info.codec_id)
+    stats = _stats.of_chunks(info.grid, [p.chunk_index for p in pieces], arrays)
     return [
         (
             *key,
@@ -38,10 +40,10 @@ def chunk_rows(model, key: tuple, pieces: list[chunking.Piece], seq: int) -> lis
             now,
             False,
             seq,
-            *_stats.of_chunk(info.grid, p.chunk_index, p.values),
+            *chunk_stats,
             now,  # stat_at: the statistics hold while updated_at is this
         )
-        for p, blob in zip(pieces, blobs, strict=True)
+        for p, blob, chunk_stats in zip(pieces, blobs, stats, strict=True)
     ]
 
 

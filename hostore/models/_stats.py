@@ -233,6 +233,49 @@ def of_chunk(grid: Grid, chunk: int, values: np.ndarray) -> tuple:
     return (*of_array(values), days)
 
 
+def of_chunks(grid: Grid, chunks: list[int], arrays: list[np.ndarray]) -> list[tuple]:
+    """:func:`of_chunk` of a series' chunks, with numpy calls per series rather than per
+    chunk (their fixed costs exceed the work on a month of values) when every array is a
+    whole float64 period of a sub-daily grid; chunk by chunk otherwise."""
+    sizes = [grid.cached_chunk_start(c + 1) - grid.cached_chunk_start(c) for c in chunks]
+    if (
+        grid.daily
+        or len(chunks) < 2
+        or any(a.dtype != np.float64 or len(a) != n for a, n in zip(arrays, sizes, strict=True))
+    ):
+        return [of_chunk(grid, c, a) for c, a in zip(chunks, arrays, strict=True)]
+    values = np.concatenate(arrays)
+    valid = ~np.isnan(values)
+    starts = np.cumsum([0, *sizes[:-1]])
+    cuts = [day_cuts(grid, c) + at for c, at in zip(chunks, starts.tolist(), strict=True)]
+    days = np.array([len(c) for c in cuts])
+    cuts = np.concatenate(cuts)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = np.add.reduceat(np.where(valid, values, 0.0), cuts, dtype=np.float64)
+    counts = np.add.reduceat(valid, cuts, dtype=np.int64)
+    full = np.concatenate([day_lengths(grid, c) for c in chunks])
+    # the compact layout's choices, for every day at once: integer sums, full days
+    rounded = np.rint(sums)
+    integral = (rounded == sums) & (np.abs(sums) < 2**31) & ~((sums == 0) & np.signbit(sums))
+    firsts = np.cumsum(days) - days
+    int_sums = np.logical_and.reduceat(integral, firsts).tolist()
+    full_days = np.logical_and.reduceat(counts == full, firsts).tolist()
+    held = np.add.reduceat(valid, starts).tolist()
+    out = []
+    for i, array in enumerate(arrays):
+        a, b = int(firsts[i]), int(firsts[i] + days[i])
+        if days[i] >= _PACKED_FROM or not full_days[i]:  # rare: the general layout
+            packed = pack_days(sums[a:b], counts[a:b], full[a:b])
+        elif int_sums[i]:
+            packed = bytes([_INT_SUMS]) + rounded[a:b].astype("<i4").tobytes()
+        else:
+            packed = b"\0" + sums[a:b].astype("<f8").tobytes()
+        count = held[i]  # a whole chunk of values (the usual case) needs no search
+        stats = (count, 0, count - 1) if count == sizes[i] else tuple(of_array(array))
+        out.append((*stats, packed))
+    return out
+
+
 class StatsSelect:
     """The select list of rows read for their statistics: after the keys, ``chunk_index``,
     ``dtype``, the three statistics (NULL where they are not valid) and the blob where it

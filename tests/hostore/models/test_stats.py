@@ -135,3 +135,37 @@ def test_answers_read_rows_of_the_first_layout_as_the_new_one():
     for meter in "ab":
         mine = got[meter].dropna()
         assert np.allclose(mine.to_numpy(), direct[meter].reindex(mine.index).to_numpy())
+
+
+@pytest.mark.parametrize("store", [HourlyStore, YearlyStore], ids=["monthly", "yearly"])
+@pytest.mark.parametrize(
+    "case", ["integers", "gaps", "decimals", "negative zero", "huge", "inf", "legacy length"]
+)
+def test_a_series_statistics_at_once_are_the_chunk_by_chunk_ones(store, case):
+    """of_chunks (per series, used by every write) gives byte for byte what of_chunk gives."""
+    grid = store._hostore.grid
+    first = grid.chunk_of_slot(
+        int(grid.slots(pd.DatetimeIndex([pd.Timestamp("2024-01-01", tz=PARIS)]))[0])
+    )
+    chunks = [first, first + 1, first + 2]
+    rng = np.random.default_rng(4)
+    arrays = []
+    for c in chunks:
+        size = grid.cached_chunk_start(c + 1) - grid.cached_chunk_start(c)
+        arrays.append(rng.integers(0, 5000, size).astype(float))
+    if case == "gaps":
+        arrays[0][5:40] = np.nan
+        arrays[2][:] = np.nan
+        arrays[2][7] = 3.0
+    elif case == "decimals":
+        arrays[1] = arrays[1] / 8 + 0.1
+    elif case == "negative zero":
+        arrays[1][:60] = -0.0
+    elif case == "huge":
+        arrays[0][3] = 2.0**40
+    elif case == "inf":
+        arrays[2][10] = np.inf
+    elif case == "legacy length":
+        arrays[1] = arrays[1][:100]
+    want = [_stats.of_chunk(grid, c, a) for c, a in zip(chunks, arrays, strict=True)]
+    assert _stats.of_chunks(grid, chunks, arrays) == want
