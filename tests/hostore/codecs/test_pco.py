@@ -89,10 +89,10 @@ WHERE_AT = MODE_AT + 2  # the decimal head: k, then where the NaN are
     "gaps, where",
     [
         ([], 0),
-        ([(0, 1)], 2),  # a leading NaN
-        ([(17_000, 17_520)], 2),  # trailing
-        ([(100, 400), (5_000, 5_001), (9_000, 9_048)], 2),  # outages: runs
-        ([(i, i + 1) for i in range(0, 17_520, 7)], 1),  # scattered: a bitmap is smaller
+        ([(0, 1)], 3),  # a leading NaN
+        ([(17_000, 17_520)], 3),  # trailing
+        ([(100, 400), (5_000, 5_001), (9_000, 9_048)], 3),  # outages: runs
+        ([(i, i + 1) for i in range(0, 17_520, 7)], 4),  # scattered: a bitmap is smaller
     ],
     ids=["none", "leading", "trailing", "outages", "scattered"],
 )
@@ -103,7 +103,7 @@ def test_nan_are_kept_as_runs_or_a_bitmap_whichever_is_smaller(gaps, where):
     blob = codecs.encode(watts, "pco")
     assert blob[MODE_AT] == 2 and blob[WHERE_AT] == where
     assert codecs.decode(blob, "float64").tobytes() == watts.tobytes()
-    if where == 2:  # 8 bytes a run, instead of the 2,190 bytes of a bitmap
+    if where == 3:  # 8 bytes a run, instead of the 2,190 bytes of a bitmap
         without = codecs.encode(np.nan_to_num(watts), "pco")
         assert len(blob) - len(without) < 4 + 8 * len(gaps) + 64
 
@@ -119,7 +119,7 @@ def test_nan_runs_outside_the_chunk_are_a_corrupt_blob(runs):
     values = np.arange(100.0)
     values[60] = np.nan
     blob = codecs.encode(values, "pco")
-    assert blob[WHERE_AT] == 2
+    assert blob[WHERE_AT] == 3
     payload = bytes(blob[MODE_AT:])
     head = 1 + 7
     starts = np.array([r[0] for r in runs], "<u4").tobytes()
@@ -147,8 +147,8 @@ def test_a_series_encoded_at_once_keeps_its_nan_across_chunk_edges():
     watts[3000:4000:3] = np.nan  # scattered: a bitmap
     chunks = [*np.split(watts, 4), np.array([]), np.full(3, np.nan)]
     blobs = codecs.encode_many(chunks, "pco")
-    assert [b[WHERE_AT] for b in blobs[:4]] == [2, 2, 2, 1]
-    assert [blobs[4][MODE_AT], blobs[5][MODE_AT], blobs[5][WHERE_AT]] == [0, 2, 1]  # 1 B < 12
+    assert [b[WHERE_AT] for b in blobs[:4]] == [3, 3, 3, 4]
+    assert [blobs[4][MODE_AT], blobs[5][MODE_AT], blobs[5][WHERE_AT]] == [0, 2, 4]  # 1 B < 12
     for chunk, blob in zip(chunks, blobs, strict=True):
         assert codecs.decode(blob, "float64").tobytes() == chunk.tobytes()
     assert all(
@@ -181,3 +181,25 @@ def test_any_series_round_trips_bit_for_bit_through_encode_many(case):
     chunks, dtype = case
     for chunk, blob in zip(chunks, codecs.encode_many(chunks, "pco"), strict=True):
         assert codecs.decode(blob, dtype).tobytes() == chunk.tobytes()
+
+
+def test_nan_slots_hold_no_integer():
+    """A chunk mostly NaN (a meter installed late in its year) costs what its values cost."""
+    watts = np.round(np.random.default_rng(10).uniform(0, 5000, 17_520))
+    late = watts.copy()
+    late[:14_000] = np.nan
+    alone = codecs.encode(watts[14_000:], "pco")
+    blob = codecs.encode(late, "pco")
+    assert blob[WHERE_AT] == 3 and len(blob) <= len(alone) + 16
+    assert codecs.decode(blob, "float64").tobytes() == late.tobytes()
+
+
+def test_fixtures_hold_every_mode_and_nan_layout():
+    """Each layout a pco blob may be in has a committed fixture (decoded by test_codecs.py)."""
+    from tests.hostore.codecs.test_codecs import FIXTURES
+
+    found = set()
+    for path in FIXTURES.glob("*.pco.crc.bin"):
+        blob = path.read_bytes()
+        found.add((blob[MODE_AT], blob[WHERE_AT] if blob[MODE_AT] == 2 else None))
+    assert found >= {(0, None), (1, None), (2, 0), (2, 1), (2, 2), (2, 3), (2, 4)}
