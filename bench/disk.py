@@ -43,27 +43,10 @@ def register_levels(wanted) -> None:
 
 
 def _store(shape, axis: str, codec_id: str):
-    from django.db import models
-
-    from hostore.models import TimeseriesChunkStore
-
-    from .data import TZ
+    from .models import chunk_store
 
     slug = f"{shape.name}_{axis}_{codec_id}".replace("-", "_")
-    meta = type("Meta", (), {"app_label": "bench", "db_table": f"bench_disk_{slug}"})
-    return type(
-        f"Disk_{slug}",
-        (TimeseriesChunkStore,),
-        {
-            "__module__": __name__,
-            "meter": models.CharField(max_length=32),
-            "STORE_CODEC": codec_id,
-            "STORE_FREQ": shape.freq,
-            "STORE_TZ": TZ,
-            "CHUNK_AXIS": AXES[axis],
-            "Meta": meta,
-        },
-    )
+    return chunk_store(f"Disk_{slug}", f"bench_disk_{slug}", codec_id, shape.freq, AXES[axis])
 
 
 def _sizes(model) -> dict[str, int]:

@@ -32,21 +32,27 @@ def _camel(codec_id: str) -> str:
     return "".join(part.title() for part in _slug(codec_id).split("_"))
 
 
-def _store(codec_id: str) -> type[TimeseriesChunkStore]:
-    meta = type("Meta", (), {"db_table": f"bench_store_{_slug(codec_id)}"})
+def chunk_store(
+    name: str, table: str, codec_id: str, freq: str = FREQ, axis: tuple = ("year", "month")
+) -> type[TimeseriesChunkStore]:
+    """A chunk store keyed by ``meter`` in the bench app, Europe/Paris."""
     return type(
-        f"Store{_camel(codec_id)}",
+        name,
         (TimeseriesChunkStore,),
         {
             "__module__": __name__,
             "meter": models.CharField(max_length=32),
             "STORE_CODEC": codec_id,
-            "STORE_FREQ": FREQ,
+            "STORE_FREQ": freq,
             "STORE_TZ": TZ,
-            "CHUNK_AXIS": ("year", "month"),
-            "Meta": meta,
+            "CHUNK_AXIS": axis,
+            "Meta": type("Meta", (), {"db_table": table}),
         },
     )
+
+
+def _store(codec_id: str) -> type[TimeseriesChunkStore]:
+    return chunk_store(f"Store{_camel(codec_id)}", f"bench_store_{_slug(codec_id)}", codec_id)
 
 
 def _floor(codec_id: str) -> type[models.Model]:

@@ -107,6 +107,11 @@ def day_sums(grid: Grid, chunk: int, values: np.ndarray) -> tuple[np.ndarray, np
         values = padded
     if values.dtype.kind != "f":
         values = values.astype(np.float64)
+    return _totals(values, cuts)
+
+
+def _totals(values: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sums, counts)`` of the values between consecutive ``cuts`` (NaN skipped)."""
     valid = ~np.isnan(values)
     with np.errstate(over="ignore", invalid="ignore"):  # huge values sum to inf, as in pandas
         sums = np.add.reduceat(np.where(valid, values, 0.0), cuts, dtype=np.float64)
@@ -133,7 +138,7 @@ DAY_RECORD = np.dtype([("sum", "<f8"), ("count", "<u2")])
 _INT_SUMS, _COUNTS, _PACKED = 0x01, 0x02, 0x04
 _PACKED_FROM = 64  # days: below, the codec's headers cost more than it saves
 _LENGTHS = struct.Struct("<II")
-UNREADABLE = "clear them with QuerySet.update(stat_at=None): answers then decode the blobs"
+_UNREADABLE = "clear them with QuerySet.update(stat_at=None): answers then decode the blobs"
 _COMPACT = {
     flags: np.dtype(
         [("sum", "<i4" if flags & _INT_SUMS else "<f8")]
@@ -146,28 +151,46 @@ _COMPACT = {
 def pack_days(sums: np.ndarray, counts: np.ndarray, full: np.ndarray) -> bytes:
     """The compact ``stat_days`` of a chunk's daily ``sums`` and ``counts`` (``full``: the
     slots of each day)."""
-    flags = 0 if np.array_equal(counts, full) else _COUNTS
-    ints = np.rint(sums) if np.isfinite(sums).all() else None
-    if ints is not None and np.abs(ints).max(initial=0) < 2**31:
-        ints = ints.astype(np.int64)
-        if np.array_equal(ints.astype(np.float64).view(np.int64), sums.view(np.int64)):
-            flags |= _INT_SUMS  # bit for bit, so -0.0 sums stay floats
-    records = np.empty(len(sums), _COMPACT[flags])
-    records["sum"] = ints if flags & _INT_SUMS else sums
-    if flags & _COUNTS:
-        records["count"] = counts
-    plain = bytes([flags]) + records.tobytes()
-    if len(records) < _PACKED_FROM:
+    flags = _flags(bool(_integral(sums).all()), np.array_equal(counts, full))
+    fields = _fields(flags, sums, counts)
+    plain = _layout(flags, fields)
+    if len(sums) < _PACKED_FROM:
         return plain
-    parts = [
-        codecs.encode(np.ascontiguousarray(records[name]), "pco") for name in records.dtype.names
-    ]
+    parts = [codecs.encode(field, "pco") for field in fields]
     packed = bytes([flags | _PACKED]) + _LENGTHS.pack(
         len(parts[0]), len(parts[-1]) if flags & _COUNTS else 0
     )
     packed += b"".join(parts)
     packed += b"" if len(packed) % 2 else b"\0"
     return packed if len(packed) < len(plain) else plain
+
+
+def _integral(sums: np.ndarray) -> np.ndarray:
+    """Per day, whether its sum is kept as an int32: an integer that fits, bit for bit (so
+    not -0.0, which would come back as 0.0)."""
+    return (np.rint(sums) == sums) & (np.abs(sums) < 2**31) & ~((sums == 0) & np.signbit(sums))
+
+
+def _flags(integral: bool, full: bool) -> int:
+    return (_INT_SUMS if integral else 0) | (0 if full else _COUNTS)
+
+
+def _fields(flags: int, sums: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+    """The sums (and counts) in the dtypes of the compact layout ``flags``."""
+    record = _COMPACT[flags]
+    fields = [(np.rint(sums) if flags & _INT_SUMS else sums).astype(record["sum"])]
+    if flags & _COUNTS:
+        fields.append(np.asarray(counts).astype(record["count"]))
+    return fields
+
+
+def _layout(flags: int, fields: list[np.ndarray]) -> bytes:
+    """The compact ``stat_days``: the flag byte, then a record per day."""
+    if len(fields) == 1:
+        return bytes([flags]) + fields[0].tobytes()
+    records = np.empty(len(fields[0]), _COMPACT[flags])
+    records["sum"], records["count"] = fields
+    return bytes([flags]) + records.tobytes()
 
 
 def _unpacked(blob, days: int) -> np.ndarray:
@@ -202,7 +225,7 @@ def unpack_many(blobs: list, grid: Grid, chunks: list[int]) -> tuple[np.ndarray,
                 found = np.concatenate([_unpacked(memoryview(blobs[r]), days[r]) for r in rows])
             except (ValueError, struct.error, CorruptBlobError) as exc:
                 raise ValueError(
-                    f"daily statistics that cannot be read ({exc}): {UNREADABLE}"
+                    f"daily statistics that cannot be read ({exc}): {_UNREADABLE}"
                 ) from exc
         else:
             record = DAY_RECORD if kind < 0 else _COMPACT.get(kind)
@@ -210,7 +233,7 @@ def unpack_many(blobs: list, grid: Grid, chunks: list[int]) -> tuple[np.ndarray,
             if record is None or any(
                 len(blobs[r]) != skip + days[r] * record.itemsize for r in rows
             ):
-                raise ValueError(f"daily statistics that cannot be read: {UNREADABLE}")
+                raise ValueError(f"daily statistics that cannot be read: {_UNREADABLE}")
             found = np.frombuffer(b"".join(bytes(blobs[r])[skip:] for r in rows), record)
         at = np.repeat(starts[rows] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
         sums[at] = found["sum"]
@@ -244,32 +267,24 @@ def of_chunks(grid: Grid, chunks: list[int], arrays: list[np.ndarray]) -> list[t
         or any(a.dtype != np.float64 or len(a) != n for a, n in zip(arrays, sizes, strict=True))
     ):
         return [of_chunk(grid, c, a) for c, a in zip(chunks, arrays, strict=True)]
-    values = np.concatenate(arrays)
-    valid = ~np.isnan(values)
     starts = np.cumsum([0, *sizes[:-1]])
     cuts = [day_cuts(grid, c) + at for c, at in zip(chunks, starts.tolist(), strict=True)]
     days = np.array([len(c) for c in cuts])
-    cuts = np.concatenate(cuts)
-    with np.errstate(over="ignore", invalid="ignore"):
-        sums = np.add.reduceat(np.where(valid, values, 0.0), cuts, dtype=np.float64)
-    counts = np.add.reduceat(valid, cuts, dtype=np.int64)
+    sums, counts = _totals(np.concatenate(arrays), np.concatenate(cuts))
     full = np.concatenate([day_lengths(grid, c) for c in chunks])
-    # the compact layout's choices, for every day at once: integer sums, full days
-    rounded = np.rint(sums)
-    integral = (rounded == sums) & (np.abs(sums) < 2**31) & ~((sums == 0) & np.signbit(sums))
+    # the compact layout's choices, for every day at once, then per chunk
     firsts = np.cumsum(days) - days
-    int_sums = np.logical_and.reduceat(integral, firsts).tolist()
+    int_sums = np.logical_and.reduceat(_integral(sums), firsts).tolist()
     full_days = np.logical_and.reduceat(counts == full, firsts).tolist()
-    held = np.add.reduceat(valid, starts).tolist()
+    held = np.add.reduceat(counts, firsts).tolist()
     out = []
     for i, array in enumerate(arrays):
         a, b = int(firsts[i]), int(firsts[i] + days[i])
-        if days[i] >= _PACKED_FROM or not full_days[i]:  # rare: the general layout
+        if days[i] >= _PACKED_FROM:  # a year of days: maybe packed by the codec
             packed = pack_days(sums[a:b], counts[a:b], full[a:b])
-        elif int_sums[i]:
-            packed = bytes([_INT_SUMS]) + rounded[a:b].astype("<i4").tobytes()
         else:
-            packed = b"\0" + sums[a:b].astype("<f8").tobytes()
+            flags = _flags(int_sums[i], full_days[i])
+            packed = _layout(flags, _fields(flags, sums[a:b], counts[a:b]))
         count = held[i]  # a whole chunk of values (the usual case) needs no search
         stats = (count, 0, count - 1) if count == sizes[i] else tuple(of_array(array))
         out.append((*stats, packed))
