@@ -11,7 +11,8 @@ to pcodec as they are, every bit pattern kept; chunks of dtypes pcodec does not 
 
 Blob: header (``HCS``, codec byte 3 with the checksum flag, the checksum), a mode byte,
 then 0: a pcodec file of the values; 1: shuffled zstd; 2: ``<BBBI`` (k, where the NaN
-are, the floats' itemsize, n), the NaN slots if any, a pcodec file of the int64 integers.
+are, the floats' itemsize, n), the NaN slots if any, a pcodec file of the integers (int32
+when they fit, else int64).
 NaN slots are runs (``<I`` their number, their ``<u4`` starts, their ends): meters miss
 stretches of values, a few runs where a bitmap takes n / 8 bytes (2 KB for a year of half
 hours); or, when that is smaller (NaN scattered), a bitmap. The first two layouts (1: a
@@ -37,6 +38,7 @@ _DECIMAL_HEAD = struct.Struct("<BBBI")  # k, where the NaN are, the floats' item
 # NaN slots too (the previous value repeated), today's store none (``_HOLES``)
 _NO_NAN, _BITMAP, _RUNS, _RUNS_HOLES, _BITMAP_HOLES = 0, 1, 2, 3, 4
 _COUNT = struct.Struct("<I")
+_INT32_MIN, _INT32_MAX = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 # what pcodec takes: 16-, 32- and 64-bit integers and floats
 _KINDS = {"f", "i", "u"}
 _SIZES = {2, 4, 8}
@@ -111,7 +113,11 @@ class PcoCodec(DecimalEncoding):
         return blobs
 
     def _decimal(self, head: bytes, gaps: bytes, ints: np.ndarray) -> bytes:
-        """The decimal-mode payload: ``ints`` are the values of the slots that are not NaN."""
+        """The decimal-mode payload: ``ints`` are the values of the slots that are not NaN,
+        as 32-bit integers when they fit (metered values almost always do): pcodec packs
+        them about 1% smaller and decodes them faster than the same numbers in 64 bits."""
+        if len(ints) and ints.min() >= _INT32_MIN and ints.max() <= _INT32_MAX:
+            ints = ints.astype(np.int32)
         body = standalone.simple_compress(ints, _config(self.level, steps=True))
         return bytes([_DECIMAL]) + head + gaps + body
 
@@ -184,7 +190,7 @@ def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
     ints = standalone.simple_decompress(bytes(body[start:]))
     if ints is None and not n:  # pcodec's empty file
         ints = np.empty(0, np.int64)
-    if ints is None or len(ints) != n or ints.dtype != np.int64:
+    if ints is None or len(ints) != n or ints.dtype not in (np.int64, np.int32):
         raise ValueError(f"the body does not hold {n} integers")
     found = ints / 10.0**k if k else ints.astype(np.float64)  # one pass: bit for bit as delta
     if n == size:  # every slot holds an integer (none is NaN, or the first layouts)

@@ -194,12 +194,39 @@ def test_nan_slots_hold_no_integer():
     assert codecs.decode(blob, "float64").tobytes() == late.tobytes()
 
 
+def _int_width(blob: bytes) -> np.dtype:
+    """The integer type of a decimal-mode blob's pcodec file."""
+    from pcodec import standalone
+
+    start = blob.index(b"pco!")  # pcodec's file starts with its magic bytes
+    return standalone.simple_decompress(blob[start:]).dtype
+
+
+@pytest.mark.parametrize(
+    ("values", "width"),
+    [
+        ([0.0, 2.0**31 - 1, -(2.0**31), np.nan], np.int32),  # the int32 range, both ends
+        ([0.0, 2.0**31, 1.0], np.int64),
+        ([0.0, -(2.0**31) - 1, 1.0], np.int64),
+        ([0.5, 2.0**31 / 100], np.int64),  # within int32 as watts, not as centiwatts
+    ],
+)
+def test_integers_are_stored_in_32_bits_when_they_fit(values, width):
+    array = np.array(values)
+    for blob in (codecs.encode(array, "pco"), codecs.encode_many([array, array], "pco")[1]):
+        assert blob[MODE_AT] == 2 and _int_width(blob) == width
+        assert codecs.decode(blob, "float64").tobytes() == array.tobytes()
+
+
 def test_fixtures_hold_every_mode_and_nan_layout():
     """Each layout a pco blob may be in has a committed fixture (decoded by test_codecs.py)."""
     from tests.hostore.codecs.test_codecs import FIXTURES
 
-    found = set()
+    found, widths = set(), set()
     for path in FIXTURES.glob("*.pco.crc.bin"):
         blob = path.read_bytes()
         found.add((blob[MODE_AT], blob[WHERE_AT] if blob[MODE_AT] == 2 else None))
+        if blob[MODE_AT] == 2 and len(blob) > MODE_AT + 8:
+            widths.add(_int_width(blob))
     assert found >= {(0, None), (1, None), (2, 0), (2, 1), (2, 2), (2, 3), (2, 4)}
+    assert widths == {np.dtype(np.int64), np.dtype(np.int32)}  # before and after 32 bits
