@@ -92,7 +92,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "0.6.7's), admin (the chunk store's series change list against Django's default one), "
         "files (hostore_import/export against pandas), aggregates (coverage, holes, total_ts, "
         "aggregate_ts against pandas), disk (bytes per point of every codec on shapes of "
-        "data, and where they go on disk); default store, and all of them with --quick",
+        "data, and where they go on disk), citus (the store phases on a Citus cluster "
+        "against one PostgreSQL server, and the rows on each worker); default store, and all "
+        "of them but citus with --quick",
     )
     parser.add_argument(
         "--sides",
@@ -126,7 +128,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.phases = _choices(
         parser,
         args.phases,
-        ("store", "sync", "kv", "admin", "files", "aggregates", "disk"),
+        ("store", "sync", "kv", "admin", "files", "aggregates", "disk", "citus"),
         "store,sync,kv,admin,files,aggregates,disk" if args.quick else "store",
     )
     args.disk_n = args.disk_n or (2 if args.quick else 50)
@@ -226,6 +228,18 @@ def main(argv=None) -> None:
         print(aggregates.render(found))
         if not (args.no_save or args.quick):
             print("\n".join(f"saved {p}" for p in aggregates.save(found, run["started"])))
+    if "citus" in args.phases:  # one server and the cluster, side by side: bench.citus
+        from . import citus
+
+        found = citus.run(args, run_worker)
+        print(citus.render(found))
+        if not (args.no_save or args.quick):
+            context = {"machine": run["machine"], "code": run["code"]}
+            print(
+                "\n".join(
+                    f"saved {p}" for p in report.save_phase(found, run["started"], "citus", context)
+                )
+            )
     if "disk" in args.phases:  # its own table and files: bench.disk
         from . import disk
 

@@ -2,8 +2,10 @@
 
 PostgreSQL: a database of our own (``hostore_bench`` by default) on the server of
 ``PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/test``), created empty for each
-run and dropped at the end; the server's other databases are never touched. SQLite: a
-file in a temporary directory.
+run and dropped at the end; the server's other databases are never touched. Citus: the
+same on every node of the cluster of ``CITUS_URL`` (default: ``scripts/citus``'s
+coordinator), the stores' and floors' tables distributed by ``meter``. SQLite: a file in a
+temporary directory.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from time import perf_counter
 from urllib.parse import urlsplit, urlunsplit
 
 PG_URL_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
+CITUS_URL_DEFAULT = "postgres://postgres@127.0.0.1:5440/citus"  # scripts/citus start
 BENCH_DB_NAME = "hostore_bench"
 FORBIDDEN_NAMES = {"test", "test_test", "postgres", "template0", "template1"}
 
@@ -41,6 +44,17 @@ def database(vendor: str):
     dbname = os.environ.get("BENCH_PG_DB", BENCH_DB_NAME)
     if dbname in FORBIDDEN_NAMES:
         raise SystemExit(f"refusing to use the database {dbname!r}: it is not the benchmark's")
+    if vendor == "citus":
+        from . import cluster
+
+        source = cluster.settings_of(os.environ.get("CITUS_URL", CITUS_URL_DEFAULT))
+        cluster.create(source, dbname)
+        try:
+            url = pg_url_for(os.environ.get("CITUS_URL", CITUS_URL_DEFAULT), dbname)
+            yield {"BENCH_DB": "postgres", "BENCH_PG_URL": url, "BENCH_CITUS": "1"}
+        finally:
+            cluster.drop(source, dbname)
+        return
     base = os.environ.get("PG_URL", PG_URL_DEFAULT)
     admin = pg_url_for(base, "postgres")
     drop = f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'
@@ -71,7 +85,7 @@ def create_tables() -> None:
     from hostore.models import _changes
     from hostore.models._storage import prefer_external_storage
 
-    from .models import FLOORS, STORES, all_models
+    from .models import FLOORS, STORES, PlainReading, all_models
 
     with connection.schema_editor() as editor:
         for model in all_models():
@@ -92,6 +106,45 @@ def create_tables() -> None:
             mode = modes[cursor.fetchone()[0]]
             floor = connection.ops.quote_name(FLOORS[codec]._meta.db_table)
             cursor.execute(f"ALTER TABLE {floor} ALTER COLUMN data SET STORAGE {mode}")
+    if os.environ.get("BENCH_CITUS") == "1":  # after SET STORAGE, which Citus then refuses
+        from hostore.models import _citus
+
+        for store in STORES.values():
+            _citus.distribute(store, connection.alias)  # what `migrate` does (DISTRIBUTE_BY)
+        for model in [*FLOORS.values(), PlainReading]:
+            _distribute_by_meter(model)
+
+
+def _distribute_by_meter(model) -> None:
+    """Distribute a plain table by ``meter``, as ``migrate`` does a store's."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {table} DROP CONSTRAINT {model._meta.db_table}_pkey, "
+            "ADD PRIMARY KEY (meter, id)"
+        )
+        cursor.execute("SELECT create_distributed_table(%s, 'meter')", [table])
+
+
+def shard_spread(model) -> list[dict]:
+    """Rows, shards and bytes of a distributed table on each worker (Citus)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.nodename || ':' || s.nodeport, count(*), sum(s.shard_size), "
+            "sum(r.result::bigint) FROM citus_shards s JOIN run_command_on_placements("
+            "%s, 'SELECT count(*) FROM %%s') r ON r.shardid = s.shardid "
+            "WHERE s.table_name = %s::regclass GROUP BY 1 ORDER BY 1",
+            [table, table],
+        )
+        return [
+            {"worker": w, "shards": int(n), "bytes": int(b), "rows": int(r)}
+            for w, n, b, r in cursor.fetchall()
+        ]
 
 
 def empty(model) -> None:
@@ -125,6 +178,9 @@ def table_bytes(model) -> int:
 
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and os.environ.get("BENCH_CITUS") == "1":
+            cursor.execute("SELECT citus_total_relation_size(%s::regclass)", [table])
+            return int(cursor.fetchone()[0])
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_total_relation_size(%s::regclass)", [table])
             return int(cursor.fetchone()[0])
@@ -171,7 +227,15 @@ def server_version() -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+            name = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+            if os.environ.get("BENCH_CITUS") == "1":
+                cursor.execute(
+                    "SELECT extversion, (SELECT count(*) FROM citus_get_active_worker_nodes()) "
+                    "FROM pg_extension WHERE extname = 'citus'"
+                )
+                version, workers = cursor.fetchone()
+                name += f" + Citus {version}, {workers} workers"
+            return name
         cursor.execute("SELECT sqlite_version()")
         return f"SQLite {cursor.fetchone()[0]}"
 

@@ -46,6 +46,7 @@ def chunk_store(
             "STORE_FREQ": freq,
             "STORE_TZ": TZ,
             "CHUNK_AXIS": axis,
+            "DISTRIBUTE_BY": "meter",  # on Citus (the citus phase); nothing elsewhere
             "Meta": type("Meta", (), {"db_table": table}),
         },
     )

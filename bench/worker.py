@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from time import perf_counter, strftime
 
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> dict:
             django_series=args.django_n,
         )
         out["points_per_series"] = len(work.index)
+        if os.environ.get("BENCH_CITUS") == "1":  # the rows of the last repeat, on each worker
+            out["spread"] = {codec: db.shard_spread(model) for codec, model in stores.items()}
         out["round_trip_s"] = (before + db.round_trip()) / 2  # the machine drifts meanwhile
         out["memory"] = {codec: memory_probe(codec, args.n) for codec in stores}
         for codec, probe in out["memory"].items():

@@ -106,3 +106,80 @@ def sqlite_locking_warnings(databases: dict) -> list:
                 )
             )
     return warnings
+
+
+def _stores(app_configs=None) -> list:
+    from .models._storage import blob_field
+
+    found = (
+        apps.get_models()
+        if app_configs is None
+        else [m for config in app_configs for m in config.get_models()]
+    )
+    return [model for model in found if blob_field(model)]
+
+
+@checks.register(checks.Tags.models)
+def check_distribute_by(app_configs=None, **kwargs):
+    """A ``DISTRIBUTE_BY`` that Citus could not use (checked on every database)."""
+    from .models import _citus
+
+    return [
+        checks.Error(
+            f"{model._meta.label}: {problem}.",
+            hint="Name one business key that every unique constraint of the store "
+            "includes, or remove DISTRIBUTE_BY.",
+            obj=model,
+            id="hostore.E002",
+        )
+        for model in _stores(app_configs)
+        for problem in _citus.declaration_problems(model)
+    ]
+
+
+@checks.register(checks.Tags.database)
+def check_citus_distribution(app_configs=None, databases=None, **kwargs):
+    """On a Citus database, store tables that are not distributed as declared."""
+    from django.db import connections, router
+
+    from .models import _citus
+
+    warnings = []
+    for alias in databases or ():
+        connection = connections[alias]
+        try:
+            if not _citus.is_citus(connection):
+                continue
+        except DatabaseError:
+            continue
+        for model in _stores(app_configs):
+            if not router.allow_migrate_model(alias, model):
+                continue
+            wanted = _citus.distribute_by(model)
+            try:
+                column = _citus.distributed_column(connection, model._meta.db_table)
+            except DatabaseError:
+                continue  # table not created yet
+            if wanted is None and column is None:
+                warnings.append(
+                    checks.Warning(
+                        f"{model._meta.label}: database {alias!r} has Citus, but the table "
+                        "is not distributed: all its rows stay on the coordinator.",
+                        hint="Declare DISTRIBUTE_BY = '<business key>' and run migrate.",
+                        obj=model,
+                        id="hostore.W003",
+                    )
+                )
+            elif wanted is not None and column != model._meta.get_field(wanted).column:
+                where = f"distributed by {column!r}" if column else "not distributed"
+                warnings.append(
+                    checks.Warning(
+                        f"{model._meta.label} declares DISTRIBUTE_BY = {wanted!r}, but its "
+                        f"table on database {alias!r} is {where}.",
+                        hint="Run migrate to distribute it; a table distributed by another "
+                        "column needs alter_distributed_table(table, distribution_column).",
+                        obj=model,
+                        id="hostore.W004",
+                    )
+                )
+    return warnings

@@ -10,6 +10,7 @@ EXTRA_MATRIX=(
   "lts 3.11 Django==5.2.* pandas==3.* numpy==2.*"
 )
 PG_URL_DEFAULT="postgres://postgres@127.0.0.1:5432/test"
+CITUS_URL_DEFAULT="postgres://postgres@127.0.0.1:5440/citus"
 
 log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -55,6 +56,25 @@ ensure_postgres() {  # start the local cluster if it is down; fail if it cannot 
     echo "PostgreSQL at 127.0.0.1:5432 cannot be reached: the PostgreSQL tests cannot run" >&2
     return 1
   fi
+}
+
+citus_script() {  # the Citus cluster script: $HOSTORE_CITUS_SCRIPT or the machine's shared one
+  local s
+  for s in "${HOSTORE_CITUS_SCRIPT:-}" ../shared/citus/cluster.sh /work/shared/citus/cluster.sh; do
+    if [ -n "$s" ] && [ -f "$s" ]; then echo "$s"; return 0; fi
+  done
+  echo "no Citus cluster script found: set HOSTORE_CITUS_SCRIPT to its path" >&2; return 1
+}
+
+ensure_citus() {  # build Citus (first time: a few minutes) and start the cluster; fail if it cannot
+  local script
+  if pg_isready -q -h 127.0.0.1 -p 5440 2>/dev/null && pg_isready -q -h 127.0.0.1 -p 5441 2>/dev/null \
+    && pg_isready -q -h 127.0.0.1 -p 5442 2>/dev/null; then
+    return 0
+  fi
+  script=$(citus_script) || return 1
+  log "starting the Citus cluster ($script)"
+  bash "$script" start >/dev/null
 }
 
 ensure_static() {  # uPlot (package.json) into hostore/static/hostore/vendor/, fetched, never committed

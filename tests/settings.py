@@ -23,6 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
+# A read replica: the same database through a second alias (tests of database routers)
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.contenttypes",

@@ -7,7 +7,8 @@
   WAL (readers never wait for writers) and wait ``LOCK_TIMEOUT`` for locks, unless the
   database's ``OPTIONS`` name a ``timeout``.
 - PostgreSQL: ``lock_timeout`` is set for the transaction before the series' advisory locks
-  (or row locks) are taken; it lasts until the outermost transaction ends.
+  (or row locks) are taken; it lasts until the outermost transaction ends. On Citus the
+  setting is also sent to the workers, where the rows of distributed tables are locked.
 
 A wait that runs out raises :class:`~hostore.exceptions.LockTimeoutError` naming the store
 and the series.
@@ -22,6 +23,7 @@ from django.db import OperationalError, connections, transaction
 
 from ..conf import hostore_settings
 from ..exceptions import LockTimeoutError
+from . import _citus
 
 
 def timeout_ms() -> int:
@@ -53,7 +55,13 @@ def _start(model, alias: str, writes_first: bool) -> None:
     conn = connections[alias]
     if conn.vendor == "postgresql" and not writes_first:
         with conn.cursor() as cursor:  # row locks too (writes_first: see lock_timeout_arg)
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout_arg()])
+            if _citus.is_citus(conn):  # the rows are locked on the workers: tell them too
+                cursor.execute(
+                    "SET LOCAL citus.propagate_set_commands TO 'local'; "
+                    f"SET LOCAL lock_timeout = '{lock_timeout_arg()}'"
+                )
+            else:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout_arg()])
     if conn.vendor != "sqlite":
         return
     from .sync_state import ChangeClock

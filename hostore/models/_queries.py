@@ -18,7 +18,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from ..conf import hostore_settings
-from . import _changes
+from . import _changes, _citus
 from ._driver import pipeline_supported
 from ._locking import lock_timeout_arg
 from ._sql import store_sql
@@ -141,8 +141,12 @@ def write_rows(model, rows: Iterable[tuple], alias: str, fresh: bool = False) ->
     of them, they stream through one binary ``COPY``. Other rows are upserted in batches,
     which also overwrites tombstones.
     """
-    rows = iter(rows)
     sql = store_sql(model, alias)
+    if _citus.is_citus(connections[alias]):
+        # an error raised while Citus copies to its workers leaves their transactions
+        # unusable even after a rollback to a savepoint: encode everything first
+        rows = list(rows)
+    rows = iter(rows)
     if fresh and connections[alias].vendor == "postgresql":
         head = list(itertools.islice(rows, _COPY_MIN_ROWS))
         if len(head) == _COPY_MIN_ROWS:

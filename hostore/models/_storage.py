@@ -1,4 +1,5 @@
-"""What ``migrate`` cannot declare: the blob column's storage, and the change log.
+"""What ``migrate`` cannot declare: the blob column's storage, the change log, and the
+distribution of the tables on Citus (:mod:`._citus`).
 
 Blobs are compressed already (chunks by their codec, curves by LZ4, frames by zstd):
 PostgreSQL's default ``EXTENDED`` storage tries (and fails) to compress them again on every
@@ -10,10 +11,12 @@ holds a store.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.apps import apps
 from django.db import DatabaseError, connections, router
 
-from . import _changes
+from . import _changes, _citus
 
 
 def prefer_external_storage(model, using: str, field: str = "data") -> bool:
@@ -24,6 +27,8 @@ def prefer_external_storage(model, using: str, field: str = "data") -> bool:
         return False
     table = model._meta.db_table
     column = model._meta.get_field(field).column
+    if _citus.is_citus(connection) and _citus.distributed_column(connection, table):
+        return False  # Citus refuses this ALTER on a distributed table (see on_post_migrate)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attstorage FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s",
@@ -54,8 +59,9 @@ def blob_field(model) -> str | None:
 
 
 def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
-    """After ``migrate``: every store of the migrated app gets external storage for its
-    blobs, and the change log is installed where chunk stores live."""
+    """After ``migrate``: every store of the migrated app is distributed on Citus if it
+    declares ``DISTRIBUTE_BY`` and gets external storage for its blobs, and the change log
+    is installed where chunk stores live."""
     from .chunk_store import TimeseriesChunkStore
 
     models = apps.get_app_config(sender.label).get_models()
@@ -64,7 +70,8 @@ def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
     if any(router.allow_migrate_model(using, model) for model in chunked):
         _changes.install(connections[using])
     for model, field in stores:
-        try:
+        # first: Citus copies the column's storage into the shards it creates. A failure
+        # (no privilege to ALTER, say) is a missed optimisation only.
+        with contextlib.suppress(DatabaseError):
             prefer_external_storage(model, using, field)
-        except DatabaseError:  # e.g. no privilege to ALTER: a missed optimisation only
-            continue
+        _citus.distribute(model, using)

@@ -28,6 +28,7 @@ from ..exceptions import (
 from . import _changes, _corrupt, _locking, _rows, _stats
 from . import _queries as q
 from ._analysis import SeriesAnalysisMixin
+from ._citus import DistributedSaveMixin
 from ._setup import StoreInfo, configure
 from ._sql import store_sql
 from ._summary import SeriesSummaryMixin
@@ -88,7 +89,7 @@ class ChunkQuerySet(models.QuerySet):
 
 
 class TimeseriesChunkStore(
-    SeriesAnalysisMixin, SeriesSummaryMixin, ChunkTransferMixin, models.Model
+    SeriesAnalysisMixin, SeriesSummaryMixin, ChunkTransferMixin, DistributedSaveMixin, models.Model
 ):
     """Abstract store of dense regular series, chunked by year or month.
 
@@ -104,6 +105,8 @@ class TimeseriesChunkStore(
     # holcstore 0.6's switch: False makes the sync server and client refuse the store, True
     # makes delete(keep_tracking=False) refuse to hide deletions. Undeclared: sync allowed.
     ALLOW_CLIENT_SERVER_SYNC: ClassVar[bool | None] = None
+    # Citus: the business key the table is distributed by (see hostore.models._citus)
+    DISTRIBUTE_BY: ClassVar[str | None] = None
 
     chunk_index = models.IntegerField()
     start_ts = models.DateTimeField()

@@ -11,7 +11,7 @@ columns, dtypes and ``attrs``; a frame that would not is refused before anything
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.db import models, router
 from ..exceptions import InvalidAttrsError, InvalidFrameError, InvalidMetaError
 from ..formats import arrow
 from . import _locking
+from ._citus import DistributedSaveMixin
 from ._curves import check_text
 
 # The key of ``meta`` that records whether the payload holds the frame's index.
@@ -27,7 +28,7 @@ STORE_INDEX = "store_index"
 _INT32 = (-(2**31), 2**31 - 1)  # client_id's column (SQLite would take more, not PostgreSQL)
 
 
-class DataFrameStore(models.Model):
+class DataFrameStore(DistributedSaveMixin, models.Model):
     """Abstract store of DataFrames, one per (``client_id``, ``key``)."""
 
     client_id = models.IntegerField(db_index=True)
@@ -36,6 +37,8 @@ class DataFrameStore(models.Model):
     payload = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Citus: the business key the table is distributed by (see hostore.models._citus)
+    DISTRIBUTE_BY: ClassVar[str | None] = None
 
     class Meta:
         abstract = True

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from django.db import models, router
@@ -26,6 +26,7 @@ from ..exceptions import CorruptBlobError, InvalidAttrsError
 from ..formats import arrow
 from . import _bulk, _locking
 from . import _queries as q
+from ._citus import DistributedSaveMixin
 from ._curves import check_curve, check_ids, check_lookups, combine
 from ._holes import Grid, check_awareness, missing_runs
 
@@ -40,7 +41,7 @@ class StoreQuerySet(models.QuerySet):
     """The Store's queryset (holcstore 0.5/0.6 exported it from ``hostore.models``)."""
 
 
-class Store(models.Model):
+class Store(DistributedSaveMixin, models.Model):
     """Abstract store of load curves per ``prm`` (meter) and ``client_id``, with versions.
 
     Subclass it (``class Meta(Store.Meta): abstract = False``, or no Meta at all), add fields
@@ -55,6 +56,8 @@ class Store(models.Model):
     version = models.IntegerField(default=0)
 
     objects = StoreQuerySet.as_manager()
+    # Citus: the business key the table is distributed by (see hostore.models._citus)
+    DISTRIBUTE_BY: ClassVar[str | None] = None
 
     class Meta:
         abstract = True

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -38,19 +38,22 @@ from ..exceptions import (
 from ..formats import arrow
 from . import _locking
 from . import _queries as q
+from ._citus import DistributedSaveMixin
 from ._curves import check_curve, check_lookups, check_text, storable
 
 # The value column of the blobs 0.5/0.6 wrote and read: series come back named so.
 COLUMN = "name"
 
 
-class TimeseriesStore(models.Model):
+class TimeseriesStore(DistributedSaveMixin, models.Model):
     """Abstract store of one series per row, keyed by the subclass's fields.
 
     ``class Meta(TimeseriesStore.Meta): unique_together = ("year", "kind")``.
     """
 
     data = models.BinaryField(blank=True, null=True)
+    # Citus: the business key the table is distributed by (see hostore.models._citus)
+    DISTRIBUTE_BY: ClassVar[str | None] = None
 
     class Meta:
         abstract = True

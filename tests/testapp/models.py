@@ -8,6 +8,8 @@ from hostore.models import DataFrameStore, Store, TimeseriesChunkStore, Timeseri
 class HourlyStore(TimeseriesChunkStore):
     """The seed's example: two business keys, default settings (1h, month chunks, Paris)."""
 
+    DISTRIBUTE_BY = "kind"
+
     version = models.IntegerField()
     kind = models.CharField(max_length=20)
 
@@ -15,12 +17,16 @@ class HourlyStore(TimeseriesChunkStore):
 class HourlyMirror(TimeseriesChunkStore):
     """Same keys and settings as HourlyStore: the other end of a transfer."""
 
+    DISTRIBUTE_BY = "kind"
+
     version = models.IntegerField()
     kind = models.CharField(max_length=20)
 
 
 class YearlyStore(TimeseriesChunkStore):
     """30-minute load curves, one row per meter and year."""
+
+    DISTRIBUTE_BY = "meter"
 
     meter = models.CharField(max_length=32)
 
@@ -35,6 +41,8 @@ class KeylessStore(TimeseriesChunkStore):
 
 
 class ZstdStore(TimeseriesChunkStore):
+    DISTRIBUTE_BY = "meter"
+
     meter = models.CharField(max_length=32)
 
     STORE_FREQ = "30min"
@@ -44,12 +52,16 @@ class ZstdStore(TimeseriesChunkStore):
 class ZstdMirror(TimeseriesChunkStore):
     """ZstdStore's keys and settings with the default codec: the client end of its sync."""
 
+    DISTRIBUTE_BY = "meter"
+
     meter = models.CharField(max_length=32)
 
     STORE_FREQ = "30min"
 
 
 class MinuteStore(TimeseriesChunkStore):
+    DISTRIBUTE_BY = "meter"
+
     meter = models.CharField(max_length=32)
 
     STORE_FREQ = "1min"
@@ -59,6 +71,8 @@ class MinuteStore(TimeseriesChunkStore):
 class TypedKeyStore(TimeseriesChunkStore):
     """Business keys of types the database driver loads in its own ways (dates, UUIDs,
     datetimes, decimals): they must come back from every read path as they were written."""
+
+    DISTRIBUTE_BY = "uid"
 
     day = models.DateField()
     uid = models.UUIDField()
@@ -72,6 +86,8 @@ class TypedKeyStore(TimeseriesChunkStore):
 class TypedKeyMirror(TimeseriesChunkStore):
     """TypedKeyStore's keys and settings: the client end of a sync of typed keys."""
 
+    DISTRIBUTE_BY = "uid"
+
     day = models.DateField()
     uid = models.UUIDField()
     at = models.DateTimeField()
@@ -84,6 +100,8 @@ class TypedKeyMirror(TimeseriesChunkStore):
 class AddressKeyStore(TimeseriesChunkStore):
     """A key Django loads as text on PostgreSQL (inet), which binary results would change."""
 
+    DISTRIBUTE_BY = "ip"
+
     ip = models.GenericIPAddressField()
 
     STORE_FREQ = "1h"
@@ -92,6 +110,8 @@ class AddressKeyStore(TimeseriesChunkStore):
 
 class CustomMetaStore(TimeseriesChunkStore):
     """A store whose Meta has its own table name, ordering, names and extra index."""
+
+    DISTRIBUTE_BY = "site"
 
     site = models.CharField(max_length=16)
     channel = models.IntegerField()
@@ -128,6 +148,7 @@ for _zone, _tz in MATRIX_ZONES.items():
                 {
                     "__module__": __name__,
                     "name": models.CharField(max_length=16),
+                    "DISTRIBUTE_BY": "name",
                     "STORE_TZ": _tz,
                     "STORE_FREQ": _freq,
                     "CHUNK_AXIS": _axis,
@@ -139,6 +160,8 @@ for _zone, _tz in MATRIX_ZONES.items():
 class SyncedStore(TimeseriesChunkStore):
     """Declares holcstore 0.6's ``ALLOW_CLIENT_SERVER_SYNC = True``."""
 
+    DISTRIBUTE_BY = "meter"
+
     meter = models.CharField(max_length=32)
 
     ALLOW_CLIENT_SERVER_SYNC = True
@@ -146,6 +169,8 @@ class SyncedStore(TimeseriesChunkStore):
 
 class UnsyncedStore(TimeseriesChunkStore):
     """Declares holcstore 0.6's ``ALLOW_CLIENT_SERVER_SYNC = False``: no sync."""
+
+    DISTRIBUTE_BY = "meter"
 
     meter = models.CharField(max_length=32)
 
@@ -155,6 +180,8 @@ class UnsyncedStore(TimeseriesChunkStore):
 class LoadStore(Store):
     """A Store as holcstore 0.5/0.6's README declares one."""
 
+    DISTRIBUTE_BY = "prm"
+
     class Meta(Store.Meta):
         abstract = False
 
@@ -162,11 +189,15 @@ class LoadStore(Store):
 class YearLoadStore(Store):
     """A Store with a field of its own (set with ``attributes_to_set``), and no Meta."""
 
+    DISTRIBUTE_BY = "client_id"
+
     year = models.IntegerField(default=0)
 
 
 class YearKindSeries(TimeseriesStore):
     """A TimeseriesStore as holcstore 0.5/0.6's README declares one."""
+
+    DISTRIBUTE_BY = "kind"
 
     year = models.IntegerField()
     kind = models.CharField(max_length=100)
@@ -176,6 +207,8 @@ class YearKindSeries(TimeseriesStore):
 
 
 class FrameStore(DataFrameStore):
+    DISTRIBUTE_BY = "client_id"
+
     class Meta(DataFrameStore.Meta):
         abstract = False
 
@@ -183,9 +216,13 @@ class FrameStore(DataFrameStore):
 class OtherFrameStore(DataFrameStore):
     """A second DataFrameStore in one app (0.6's fixed constraint name forbade it)."""
 
+    DISTRIBUTE_BY = "key"
+
 
 class MeterSeries(TimeseriesStore):
     """A TimeseriesStore keyed by one ``unique=True`` field, with a field outside its key."""
+
+    DISTRIBUTE_BY = "meter"
 
     meter = models.CharField(max_length=32, unique=True)
     unit = models.CharField(max_length=8, default="kW")
@@ -193,6 +230,8 @@ class MeterSeries(TimeseriesStore):
 
 class SiteChannelSeries(TimeseriesStore):
     """A TimeseriesStore declaring no uniqueness: all its fields identify a series."""
+
+    DISTRIBUTE_BY = "site"
 
     site = models.CharField(max_length=16)
     channel = models.IntegerField()
