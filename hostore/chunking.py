@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ def _float_values(serie: pd.Series) -> np.ndarray:
         )
     # nullable extension dtypes expose numpy_dtype, sparse ones subtype
     np_dtype = getattr(dtype, "numpy_dtype", getattr(dtype, "subtype", dtype))
-    keep = np_dtype if np_dtype.kind == "f" else np.float64
+    keep: Any = np_dtype if np_dtype.kind == "f" else np.float64
     return serie.to_numpy(dtype=keep, na_value=np.nan)
 
 
@@ -168,9 +169,8 @@ def assemble(
         [s + len(a) == s_next for (s, a), (s_next, _) in itertools.pairwise(parts)]
     ):  # consecutive chunks in order (a whole series, usually): one C-level join
         arrays = [a for _, a in parts]
-        first, out = parts[0][0], _adjacent(arrays)
-        if out is None:
-            out = np.concatenate(arrays)
+        joined = _adjacent(arrays)
+        first, out = parts[0][0], np.concatenate(arrays) if joined is None else joined
     else:
         first = min(s for s, _ in parts)
         out = np.full(max(s + len(a) for s, a in parts) - first, np.nan, dtype=dtype)

@@ -19,10 +19,12 @@ import functools
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BaseOffset
 
 from .exceptions import (
     AmbiguousTimeError,
@@ -35,7 +37,12 @@ CHUNK_AXES = (("year",), ("year", "month"))
 BOUND_YEARS = (1700, 2200)  # pandas' nanosecond range, less a margin for chunk arithmetic
 
 
-def parse_bound(value, side: str) -> pd.Timestamp | None:
+# What ``start``/``end`` bounds may be: None (open), a Timestamp, a datetime, a date, an ISO
+# string or a numpy datetime64; naive ones are wall times of the store's zone.
+TimeBound = pd.Timestamp | dt.datetime | dt.date | str | np.datetime64 | None
+
+
+def parse_bound(value: TimeBound, side: str) -> pd.Timestamp | None:
     """A ``start``/``end`` bound as a Timestamp (None for None or NaT); anything that is
     not a time within :data:`BOUND_YEARS` is an :class:`InvalidBoundsError`."""
     if value is None:
@@ -46,7 +53,7 @@ def parse_bound(value, side: str) -> pd.Timestamp | None:
         ts, problem = None, f" ({exc})"
     else:
         problem = ""
-        if ts is pd.NaT:
+        if pd.isna(ts):
             return None
     if ts is None or not BOUND_YEARS[0] <= ts.year <= BOUND_YEARS[1]:
         raise InvalidBoundsError(
@@ -81,7 +88,7 @@ class Grid:
     # whose rules stop in 2037), so chunks agree between deployments; output keeps ``tz``.
     zone: zoneinfo.ZoneInfo = field(repr=False)
     chunk_axis: tuple[str, ...]
-    offset: pd.DateOffset = field(repr=False)
+    offset: BaseOffset = field(repr=False)
     daily: bool
     step_ns: int
     anchor_ns: int
@@ -111,7 +118,7 @@ class Grid:
         # in the index's own unit (pandas 3: often us), so that nothing is converted;
         # steps and anchors are whole seconds, so they divide exactly
         factor = _NS_PER_UNIT[index.unit]
-        raw, step, anchor = index.asi8, self.step_ns // factor, self.anchor_ns // factor
+        raw, step, anchor = _ints(index), self.step_ns // factor, self.anchor_ns // factor
         first, rem = divmod(int(raw[0]) - anchor, step)
         # every value is looked at: an index's freq is not proof (pandas 2 keeps it through
         # DatetimeIndex.where, whatever the new values)
@@ -128,14 +135,14 @@ class Grid:
         """:meth:`slots` of any aware index, checked value by value (unsorted, maybe
         with duplicates: callers check)."""
         if self.daily:
-            ns = index.as_unit("ns").asi8
-            local = index.tz_convert(self.zone).tz_localize(None).as_unit("ns").asi8
+            ns = nanoseconds(index)
+            local = nanoseconds(index.tz_convert(self.zone).tz_localize(None))
             slots = local // (24 * _NS_PER_HOUR)
             bad = self.slot_instants_ns(slots) != ns
         else:
             factor = _NS_PER_UNIT[index.unit]
             step, anchor = self.step_ns // factor, self.anchor_ns // factor
-            slots, rem = np.divmod(index.asi8 - anchor, step)
+            slots, rem = np.divmod(_ints(index) - anchor, step)
             bad = rem != 0
         if bad.any():
             sample = ", ".join(str(t) for t in index[bad][:5])
@@ -159,7 +166,7 @@ class Grid:
         idx = pd.DatetimeIndex(wall).tz_localize(
             self.zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
         )
-        return idx.as_unit("ns").asi8
+        return nanoseconds(idx)
 
     def index(self, first_slot: int, n: int) -> pd.DatetimeIndex:
         """The DatetimeIndex of ``n`` slots from ``first_slot``, in STORE_TZ with freq set."""
@@ -236,7 +243,7 @@ class Grid:
         return self.chunk_start_slot(chunks), self.chunk_start_slot(chunks + 1)
 
     # ----------------------------------------------------------------- window bounds
-    def bound_slot(self, value, side: str) -> int | None:
+    def bound_slot(self, value: TimeBound, side: str) -> int | None:
         """First slot at/after a ``start`` bound, or last slot at/before an ``end`` bound.
 
         ``value`` may be None, NaT, a string, a datetime or a Timestamp, in any zone; naive
@@ -250,7 +257,9 @@ class Grid:
         if ts.tzinfo is None:
             ns = self._wall_to_ns(ns, earliest=side == "start")
         if self.daily:
-            offset = dt.datetime.fromtimestamp(ns // 10**9, tz=self.zone).utcoffset()
+            offset = cast(
+                dt.timedelta, dt.datetime.fromtimestamp(ns // 10**9, tz=self.zone).utcoffset()
+            )
             day = (ns + int(offset.total_seconds()) * 10**9) // (24 * _NS_PER_HOUR)
             at_start = self._wall_to_ns(day * 24 * _NS_PER_HOUR, earliest=True) == ns
             return int(day) if side == "end" or at_start else int(day) + 1
@@ -261,7 +270,7 @@ class Grid:
         """UTC ns of a local wall time (given as naive ns); pandas decides near DST changes."""
         wall_ns = int(wall_ns)
         naive = _EPOCH_NAIVE + dt.timedelta(microseconds=wall_ns // 1000)
-        before = naive.replace(tzinfo=self.zone, fold=0).utcoffset()
+        before = cast(dt.timedelta, naive.replace(tzinfo=self.zone, fold=0).utcoffset())
         if before == naive.replace(tzinfo=self.zone, fold=1).utcoffset():
             return wall_ns - int(before.total_seconds()) * 10**9
         ts = pd.Timestamp(wall_ns, unit="ns").tz_localize(
@@ -277,6 +286,17 @@ class Grid:
     def chunk_start_datetime(self, chunk: int) -> dt.datetime:
         """Aware UTC datetime of a chunk's first slot (the ``start_ts`` column)."""
         return _chunk_start_datetime(self, int(chunk))
+
+
+def nanoseconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """The index's times as int64 nanoseconds (UTC instants for an aware index, wall times
+    for a naive one), whatever its unit."""
+    return _ints(index.as_unit("ns"))
+
+
+def _ints(index: pd.DatetimeIndex) -> np.ndarray:
+    """The index's integers in its own unit (``asi8``, which pandas-stubs does not declare)."""
+    return index.asi8  # type: ignore[attr-defined]
 
 
 def _ns(ts: pd.Timestamp) -> int:
@@ -336,7 +356,7 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
         step_ns = 24 * _NS_PER_HOUR
     else:
         try:
-            step_ns = int(pd.Timedelta(offset).value)
+            step_ns = int(pd.Timedelta(cast(Any, offset)).value)  # a Tick; others raise
         except (ValueError, TypeError):
             raise StoreConfigurationError(
                 f"STORE_FREQ={freq!r} is not a fixed step; {hint}"
@@ -349,7 +369,7 @@ def get_grid(freq: str, tz: str, chunk_axis: tuple[str, ...]) -> Grid:
     days = pd.date_range(*_CHECK_RANGE, freq="D", tz="UTC") + pd.Timedelta(hours=12)
     zone = zoneinfo.ZoneInfo(tz)
     local = days.tz_convert(zone)
-    offsets_ns = local.tz_localize(None).as_unit("ns").asi8 - days.as_unit("ns").asi8
+    offsets_ns = nanoseconds(local.tz_localize(None)) - nanoseconds(days)
     anchor_ns = 0
     if not daily:
         # local wall time is a multiple of the step  <=>  utc = -offset (mod step)

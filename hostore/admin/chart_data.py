@@ -12,16 +12,19 @@ Times are seconds since the epoch (uPlot's axis), values floats or ``null``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from ..grid import nanoseconds
 
-def _utc_ns(index: pd.DatetimeIndex) -> np.ndarray:
-    if index.tz is None:
-        index = index.tz_localize("UTC")
-    return index.as_unit("ns").asi8
+
+def _utc_ns(index: pd.Index) -> np.ndarray:
+    times = cast(pd.DatetimeIndex, index)  # the stores' series are on a DatetimeIndex
+    if times.tz is None:
+        times = times.tz_localize("UTC")
+    return nanoseconds(times)
 
 
 def _floats(serie: pd.Series) -> np.ndarray:

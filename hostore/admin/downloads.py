@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -62,9 +62,10 @@ def download_timeseries_from_chunkstore(
     return _download(modeladmin, request, queryset)
 
 
+# what @admin.action sets, without the admin
 for _action in (download_timeseries_from_store, download_timeseries_from_legacy_store):
-    _action.short_description = DESCRIPTION  # what @admin.action sets, without the admin
-download_timeseries_from_chunkstore.short_description = CHUNKS_DESCRIPTION
+    _action.short_description = DESCRIPTION  # type: ignore[attr-defined]
+download_timeseries_from_chunkstore.short_description = CHUNKS_DESCRIPTION  # type: ignore[attr-defined]
 
 
 def _download(modeladmin, request, queryset) -> HttpResponse | None:
@@ -96,7 +97,7 @@ def _download(modeladmin, request, queryset) -> HttpResponse | None:
     return response
 
 
-def _timeseries_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, list]]]:
+def _timeseries_files(queryset) -> tuple[list[str], Iterable[tuple[pd.Series, list]]]:
     """The user fields of a TimeseriesStore, and ``(series, their values)`` per row."""
     model = queryset.model
     fields = [
@@ -106,7 +107,7 @@ def _timeseries_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, li
     return fields, ((_series(row[-1]), list(row[:-1])) for row in rows)
 
 
-def _store_files(queryset) -> tuple[list[str], list[tuple[pd.Series, list]]]:
+def _store_files(queryset) -> tuple[list[str], Iterable[tuple[pd.Series, list]]]:
     """A Store's fields, and per ``(client_id, prm)`` its combined series and the values of
     its first row."""
     from ..models._curves import combine
@@ -122,7 +123,7 @@ def _store_files(queryset) -> tuple[list[str], list[tuple[pd.Series, list]]]:
     return fields, [(entry["data"], [entry[name] for name in fields]) for entry in combined]
 
 
-def _chunk_files(queryset) -> tuple[list[str], Iterator[tuple[pd.Series, list]]]:
+def _chunk_files(queryset) -> tuple[list[str], Iterable[tuple[pd.Series, list]]]:
     """The fields of a chunk store's rows (but the blob and the change number), and per
     selected chunk its series over the chunk's period."""
     from .. import chunking

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from django.db import models
 from django.http import StreamingHttpResponse
 
+from ..grid import nanoseconds
 from .downloads import SUMMARY, _csv
 
 ROW_GROUP_ROWS = 1_000_000  # rows per Parquet row group: about 20 MB of columns in memory
@@ -113,11 +115,11 @@ def _key_column(value, n: int, kind: pa.DataType) -> pa.Array:
 
 
 def _table(schema: pa.Schema, names, fields: dict, serie: pd.Series) -> pa.Table:
-    index = serie.index
+    index = cast(pd.DatetimeIndex, serie.index)
     utc = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
     n = len(serie)
     columns = [_key_column(fields[name], n, schema.field(name).type) for name in names]
-    stamps = pa.array(utc.as_unit("ns").asi8, type=pa.int64()).cast(schema.field("timestamp").type)
+    stamps = pa.array(nanoseconds(utc), type=pa.int64()).cast(schema.field("timestamp").type)
     values = pd.to_numeric(serie, errors="coerce").astype("float64").to_numpy()
     columns += [stamps, pa.array(values, type=pa.float64(), from_pandas=True)]
     return pa.Table.from_arrays(columns, schema=schema)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -46,9 +48,9 @@ _FORMATS = {"zip": exports.zip_response, "parquet": exports.parquet_response}
 def _answers_400(json_errors: bool = False) -> Callable:
     """A view whose bad parameters answer 400 with the message (JSON for the endpoint)."""
 
-    def decorate(view):
+    def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
-        def wrapped(self, request, *args, **kwargs):
+        def wrapped(self: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return view(self, request, *args, **kwargs)
             except (ParamError, InvalidAttrsError, ValidationError) as exc:
@@ -62,7 +64,13 @@ def _answers_400(json_errors: bool = False) -> Callable:
     return decorate
 
 
-class SeriesAdminMixin:
+if TYPE_CHECKING:  # mixed into a ModelAdmin, whose attributes and methods it uses
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class SeriesAdminMixin(_AdminBase):
     """The series pages of a store's ``ModelAdmin`` (mix it before ``admin.ModelAdmin``)."""
 
     series_per_page: int = 100
@@ -97,7 +105,7 @@ class SeriesAdminMixin:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
 
-    def _url(self, suffix: str, **kwargs) -> str:
+    def _url(self, suffix: str, **kwargs: Any) -> str:
         return reverse(
             f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{suffix}",
             kwargs=kwargs or None,
@@ -105,12 +113,14 @@ class SeriesAdminMixin:
 
     # ----------------------------------------------------------------- the list
     @_answers_400()
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """One line per series instead of Django's line per row."""
         self._check_view(request)
         source = self.series_source
         page = series_page(source, request.GET, self.series_per_page, self.show_series_count)
-        query = {**page.filters, **({"q": page.search} if page.search else {})}
+        query: dict[str, Any] = {**page.filters, **({"q": page.search} if page.search else {})}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -204,7 +214,7 @@ class SeriesAdminMixin:
 
     # ----------------------------------------------------------------- downloads
     @_answers_400()
-    def series_download_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
+    def series_download_view(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
         """The selected series (``s``, posted) or all those of the list's filter
         (``all=1``; the filter in the query string) as a zip of CSV or one Parquet file."""
         self._check_view(request)

@@ -75,7 +75,7 @@ def parse_time(text: str | None, name: str) -> pd.Timestamp | None:
         stamp = pd.Timestamp(text)
     except (ValueError, OverflowError) as exc:
         raise ParamError(f"{name}={text!r} is not a time ({exc})") from None
-    if stamp is pd.NaT:
+    if pd.isna(stamp):
         raise ParamError(f"{name}={text!r} is not a time")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -112,7 +112,7 @@ def _summary(serie: pd.Series | None) -> dict[str, Any]:
 
 def window(serie: pd.Series, start, end) -> pd.Series:
     """``serie`` within ``[start, end]`` (aware bounds; a naive series is read as UTC)."""
-    index = serie.index
+    index = cast(pd.DatetimeIndex, serie.index)
     if index.tz is None:
         start = None if start is None else start.tz_convert("UTC").tz_localize(None)
         end = None if end is None else end.tz_convert("UTC").tz_localize(None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
@@ -106,11 +107,11 @@ def decode_many(blobs: Sequence, dtypes: Sequence) -> list[np.ndarray]:
         return []
     first = blobs[0][:4]
     if all([blob[:4] == first for blob in blobs]):  # one codec (the usual case): no grouping
-        by_codec = {codec_of(blobs[0]): range(len(blobs))}
+        by_codec: dict[Codec, Sequence[int]] = {codec_of(blobs[0]): range(len(blobs))}
     else:
         by_codec = {}
         for i, blob in enumerate(blobs):
-            by_codec.setdefault(codec_of(blob), []).append(i)
+            cast(list, by_codec.setdefault(codec_of(blob), [])).append(i)
     out: list = [None] * len(blobs)
     for codec, indexes in by_codec.items():
         try:

@@ -65,11 +65,16 @@ class Codec(abc.ABC):
             self.decode(blob, dtype)
 
     def _header(self) -> bytes:
-        return HEADER_MAGIC + bytes([self.header_byte])
+        return HEADER_MAGIC + bytes([self._byte()])
+
+    def _byte(self) -> int:
+        if self.header_byte is None:
+            raise TypeError(f"the {self.codec_id} codec writes no header")
+        return self.header_byte
 
     def _sealed(self, payload: bytes) -> bytes:
         """Header with :data:`CHECKSUM_FLAG`, the checksum of ``payload``, then ``payload``."""
-        head = HEADER_MAGIC + bytes([self.header_byte | CHECKSUM_FLAG])
+        head = HEADER_MAGIC + bytes([self._byte() | CHECKSUM_FLAG])
         return head + _SUM.pack(xxhash.xxh3_64_intdigest(payload)) + payload
 
     def _payload(self, blob: bytes | memoryview) -> memoryview:

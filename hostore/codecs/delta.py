@@ -301,7 +301,7 @@ def _width(top: int) -> int:
     return next(w for w in (1, 2, 4, 8) if top < 2 ** (8 * w))
 
 
-def _float_of_planes(planes: Sequence[np.ndarray]) -> np.ndarray:
+def _float_of_planes(planes: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
     """Float64 values of unsigned integers (< 2**32) from their byte planes, built in the
     float array itself: fewer passes than joining the integers first."""
     values = np.empty(len(planes[0]), dtype=np.float64)

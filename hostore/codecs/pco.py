@@ -200,7 +200,7 @@ def _decimals(body: memoryview, dtype: np.dtype) -> np.ndarray:
         else:
             for first, end in nan:
                 values[first:end] = np.nan
-    elif mask:
+    elif isinstance(nan, np.ndarray):
         values = np.full(size, np.nan)
         values[~nan] = found
     else:

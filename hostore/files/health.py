@@ -23,6 +23,7 @@ from django.db.models.functions import Length
 
 from .. import codecs
 from ..formats import arrow
+from ..grid import nanoseconds
 from ..models import TimeseriesChunkStore
 from .stores import chunk_keys
 
@@ -77,7 +78,7 @@ def _table_bytes(model) -> int | None:
         return int(cursor.fetchone()[0])
 
 
-def store_stats(model, progress: Callable[[int], None] | None = None) -> StoreStats:
+def store_stats(model, progress: Callable[[int], object] | None = None) -> StoreStats:
     """Counts of one store, its values counted by decoding every blob (streamed)."""
     progress = progress or (lambda n: None)
     manager = model._default_manager
@@ -136,11 +137,11 @@ def chunk_shape(freq: str, tz: str, monthly: bool, chunk: int) -> tuple[pd.Times
         tz, ambiguous=np.array([True, True]), nonexistent="shift_forward"
     )
     step = pd.Timedelta(freq).value
-    ns = bounds.as_unit("ns").asi8
+    ns = nanoseconds(bounds)
     return bounds[0], int((ns[1] - ns[0]) // step)
 
 
-def verify_store(model, progress: Callable[[int], None] | None = None) -> Iterator[Problem]:
+def verify_store(model, progress: Callable[[int], object] | None = None) -> Iterator[Problem]:
     """Yield each damaged row of a store: blobs that do not decode and, for chunk stores,
     chunks of the wrong length, dtype or start."""
     progress = progress or (lambda n: None)

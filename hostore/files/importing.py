@@ -24,6 +24,7 @@ import pandas as pd
 from django.db import router
 
 from ..exceptions import FileColumnsError, FileRowError, InvalidFileError
+from ..grid import nanoseconds
 from ..models import _locking
 from . import parsing
 from .reading import Batch, FileReader
@@ -118,7 +119,7 @@ class _Importer:
             starts = np.flatnonzero(change)
             ends = np.append(starts[1:], n)
             key_cells = batch.frame[list(self.keys)].iloc[starts].to_numpy()
-            for cells, s, e in zip(key_cells, starts, ends, strict=True):
+            for cells, s, e in zip(key_cells, starts.tolist(), ends.tolist(), strict=True):
                 key = self.key((*cells, *self.fixed), batch, s, "key")
                 if pending is None or key != pending.key:
                     if pending is not None:
@@ -149,7 +150,7 @@ class _Importer:
         """Check one complete series (duplicates) and buffer it; returns its length."""
         index = pending.index()
         values = np.concatenate(pending.values)
-        dup = parsing.first_duplicate(index.as_unit("ns").asi8)
+        dup = parsing.first_duplicate(nanoseconds(index))
         if dup is not None:
             first, again = (pending.first + p for p in dup)
             raise FileRowError(
@@ -172,7 +173,7 @@ class _Importer:
         columns = [c for c in reader.columns if c != opts.timestamp]
         if not columns:
             raise FileColumnsError("a wide file needs a column per series besides the times")
-        keys = {}
+        keys: dict[str, tuple] = {}
         for column in columns:
             parts = column.split(opts.key_sep) if opts.key_sep else [column]
             if len(parts) != len(self.keys):
@@ -193,7 +194,7 @@ class _Importer:
         held: dict[tuple, list[pd.Series]] = {}  # stores that cannot merge: kept to the end
         for batch in reader.iter_batches([opts.timestamp], columns, opts.timestamp):
             index = self.times(batch).rename(None)
-            ns = index.as_unit("ns").asi8
+            ns = nanoseconds(index)
             dup = parsing.first_duplicate(ns)
             again = np.isin(ns, seen)
             if dup is not None or again.any():
@@ -253,7 +254,7 @@ def import_file(
     target: Target,
     reader: FileReader,
     options: ImportOptions,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportResult:
     """Import the file of ``reader`` into ``target``'s store in one transaction; an
     :class:`~hostore.exceptions.InvalidFileError` (or a store error) leaves it unchanged."""

@@ -7,19 +7,20 @@ line (CSV) or row (Parquet), and what to do about it. Nothing here touches the d
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import FileRowError
-from ..grid import OUTPUT_UNIT
+from ..grid import OUTPUT_UNIT, nanoseconds
 from .reading import Batch
 
 # an ISO time ending in an offset: Z, +01, +0100 or +01:00
 _OFFSET = r"(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
 
 
-def _fail(batch: Batch, bad: np.ndarray, message: str) -> None:
+def _fail(batch: Batch, bad: np.ndarray, message: Callable[[int], str]) -> None:
     """Raise about the first True of ``bad`` (a boolean array over the batch's rows)."""
     position = int(np.flatnonzero(bad)[0])
     line = batch.where(position)
@@ -149,7 +150,7 @@ def check_grid(
     store's local wall time (a local midnight for ``1D``)."""
     if step_ns is None:
         return
-    wall = index.tz_convert(tz).tz_localize(None).as_unit("ns").asi8
+    wall = nanoseconds(index.tz_convert(tz).tz_localize(None))
     off = wall % step_ns != 0
     if off.any():
         _fail(

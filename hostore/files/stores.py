@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ def chunk_keys(model) -> tuple[str, ...]:
     return model._hostore.keys
 
 
-def expand_filters(model, filters: Sequence[str]) -> list[dict[str, list[Any]]]:
+def expand_filters(model, filters: Sequence[str]) -> dict[str, list[Any]]:
     """``key=value`` / ``key__in=a,b`` options as ``{key: [values]}`` (values as text)."""
     out: dict[str, list[Any]] = {}
     for item in filters:
@@ -159,7 +159,7 @@ class ChunkTarget(Target):
 
 def _window(serie: pd.Series, start, end) -> pd.Series:
     """``serie`` cut to an inclusive ``[start, end]`` (naive bounds in the series' zone)."""
-    index = serie.index
+    index = cast(pd.DatetimeIndex, serie.index)
     keep = np.ones(len(serie), dtype=bool)
     for bound, after in ((start, True), (end, False)):
         if bound is None:

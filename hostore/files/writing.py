@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+
+from ..grid import nanoseconds
 
 _NS_PER_MIN = 60 * 10**9
 
@@ -55,13 +58,13 @@ def iso_times(index: pd.DatetimeIndex) -> pa.Array:
     """ISO 8601 text of each time, with its UTC offset when aware, as an Arrow string array
     (built by Arrow kernels: a series' offsets take a handful of values)."""
     naive = index if index.tz is None else index.tz_localize(None)
-    wall = naive.as_unit("ns").asi8
+    wall = nanoseconds(naive)
     unit = "s" if not (wall % 10**9).any() else "us"
     local = pa.array(wall.view("datetime64[ns]").astype(f"datetime64[{unit}]"))
     text = pc.utf8_replace_slice(pc.cast(local, pa.string()), 10, 11, "T")  # "... 00:00"
     if index.tz is None:
         return text
-    offsets = (wall - index.as_unit("ns").asi8) // _NS_PER_MIN
+    offsets = (wall - nanoseconds(index)) // _NS_PER_MIN
     found, where = np.unique(offsets, return_inverse=True)
     suffix = pa.DictionaryArray.from_arrays(
         pa.array(where.reshape(-1).astype(np.int32)), pa.array([_offset_text(m) for m in found])
@@ -73,7 +76,7 @@ _NEEDS_QUOTES = (",", '"', "\n", "\r")
 
 
 def _zoned(serie: pd.Series, tz: str | None) -> pd.Series:
-    if tz is not None and serie.index.tz is not None:
+    if tz is not None and cast(pd.DatetimeIndex, serie.index).tz is not None:
         return serie.tz_convert(tz)
     return serie
 
@@ -107,7 +110,7 @@ class _LongWriter:
                 name: pa.DictionaryArray.from_arrays(codes, pa.array([str(attrs[name])]))
                 for name in self.names
             }
-            data[self.opts.timestamp] = iso_times(serie.index)
+            data[self.opts.timestamp] = iso_times(cast(pd.DatetimeIndex, serie.index))
             data[self.opts.value] = pa.array(values)
             self.frames.append(pa.table(data))
         else:
@@ -168,7 +171,7 @@ def export_series(
     fmt: str,
     names,
     opts: ExportOptions,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ExportResult:
     """Write ``(serie, attrs)`` pairs to ``path`` (``names``: the key names, in order)."""
     progress = progress or (lambda n: None)

@@ -240,12 +240,14 @@ def _restore(frame: pd.DataFrame, notes: dict[str, Any]) -> pd.DataFrame:
             frame.isetitem(int(where), _categorical(frame.iloc[:, int(where)], note))
     if "range_rows" in notes and not frame.shape[1]:
         start, stop, step, name = notes["range_rows"]
-        frame = pd.DataFrame(
+        empty = pd.DataFrame(
             index=pd.RangeIndex(start, stop, step, name=name), columns=frame.columns
-        ).__finalize__(frame)
+        )
+        frame = empty.__finalize__(frame)  # type: ignore[operator]  # (not in pandas-stubs)
     frame.columns = _restore_levels(frame.columns, notes.get("column_dtypes"))
     if "column_range" in notes and len(range(*notes["column_range"])) == frame.shape[1]:
-        frame.columns = pd.RangeIndex(*notes["column_range"], name=frame.columns.name)
+        start, stop, step = notes["column_range"]
+        frame.columns = pd.RangeIndex(start, stop, step, name=frame.columns.name)
     if "index_dtypes" in notes and "index" not in (notes.get("categories") or {}):
         frame.index = _restore_levels(frame.index, notes["index_dtypes"])
     freq = notes.get("index_freq")
@@ -275,13 +277,19 @@ def _as_dtype(values, wanted: str):
     same_family = (
         (kind in ("M", "m") and have == kind)
         or (isinstance(target, pd.StringDtype) and isinstance(values.dtype, pd.StringDtype))
-        or (getattr(target, "na_value", None) is pd.NA and kind in "iufb" and have in "iufbO")
+        or (
+            getattr(target, "na_value", None) is pd.NA
+            and kind is not None
+            and kind in "iufb"
+            and have is not None
+            and have in "iufbO"
+        )
     )
     return values.astype(target) if same_family else values
 
 
 def _categorical(values, note: dict[str, Any]) -> pd.Categorical:
-    dtype = pd.api.types.pandas_dtype(note["dtype"])
+    dtype: Any = pd.api.types.pandas_dtype(note["dtype"])
     if dtype.kind not in _CATEGORY_KINDS + "O":  # "O": object, and pandas' string dtypes
         dtype = object  # text noted as ``str`` by pandas 3, read by pandas 2
     categories = pd.Index(note["values"], dtype=dtype)

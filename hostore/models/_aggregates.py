@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -69,18 +70,19 @@ class _Totals:
             np.fmax(self.acc[part], np.fmax.reduce(block, axis=0), out=self.acc[part])
             return
         missing = np.isnan(block)
-        self.count[part] += len(block) - missing.sum(axis=0)
+        count = cast(np.ndarray, self.count)  # kept unless folding (min, max)
+        count[part] += len(block) - missing.sum(axis=0)
         block[missing] = 0.0
         self.acc[part] += block.sum(axis=0)
 
     def result(self, grid) -> pd.Series:
         acc, count = self.acc, self.count
-        if self.how == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                acc = acc / count
-        elif self.how == "count":
-            acc = count.astype(np.float64)
-        if count is not None:
+        if count is not None:  # sum, mean, count
+            if self.how == "mean":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    acc = acc / count
+            elif self.how == "count":
+                acc = count.astype(np.float64)
             acc[count == 0] = np.nan
         found = chunking.assemble([(self.first, acc)])
         if found is None:
@@ -207,15 +209,15 @@ def _from_days(model, filters, window, cal: Periods, how: str, cells: _Cells) ->
             keys.append((key,) if nk == 1 else tuple(key))
             sizes.append(sum(1 for _ in group))
         series = np.repeat(np.arange(len(keys)), sizes)
-        chunk, dtypes, packed, blobs = list(zip(*rows, strict=True))[nk:]
-        chunk = np.array(chunk, dtype=np.int64)
+        chunk_column, dtypes, packed, blobs = list(zip(*rows, strict=True))[nk:]
+        chunk = np.array(chunk_column, dtype=np.int64)
         inside = np.ones(len(rows), bool)
         if clo is not None:
             inside &= chunk >= clo
         if chi is not None:
             inside &= chunk <= chi
-        stored = [p is not None and b is None for p, b in zip(packed, blobs, strict=True)]
-        stored = np.array(stored) & inside
+        has_days = [p is not None and b is None for p, b in zip(packed, blobs, strict=True)]
+        stored = np.array(has_days) & inside
         parts = []  # (series, first day, sums, counts) of the rows of the page
         if stored.any():
             at = np.flatnonzero(stored)
@@ -292,13 +294,14 @@ def aggregate(model, filters: dict, start, end, window, period: str, how: str, m
         else:
             _from_values(model, filters, start, end, cal, how, cells)
     sid, where, value, count = cells.joined()
-    if min_coverage is not None and len(sid):
+    if min_coverage is not None and len(sid) and cal is not None:
         value = np.where(count < min_coverage * cal.sizes[where], np.nan, value)
     held = np.unique(sid)  # series without any value in the window have no column
     names = _columns(info, [cells.keys[n] for n in held.tolist()])
     if not len(held):
-        empty = pd.DatetimeIndex([], dtype=pd.DatetimeTZDtype(OUTPUT_UNIT, grid.tz))
+        empty = pd.DatetimeIndex([], dtype=pd.DatetimeTZDtype(cast(Any, OUTPUT_UNIT), grid.tz))
         return pd.DataFrame(columns=names, index=empty, dtype=float)
+    assert cal is not None  # values were found, so in a span of slots
     lowest, highest = int(where.min()), int(where.max()) + 1
     table = np.full((highest - lowest, len(held)), np.nan)
     table[where - lowest, np.searchsorted(held, sid)] = value

@@ -15,18 +15,21 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidBoundsError, InvalidQuestionError
-from ..grid import parse_bound
+from ..grid import Grid, TimeBound, parse_bound
 from . import _aggregates, _coverage
 from ._periods import PERIODS
+from ._typing import ChunkStoreMixinBase
 
 Filters = Mapping[str, Any] | None
 
 
-class SeriesAnalysisMixin:
+class SeriesAnalysisMixin(ChunkStoreMixinBase):
     """``coverage``, ``holes``, ``total_ts`` and ``aggregate_ts`` of a chunk store."""
 
     @classmethod
-    def coverage(cls, filters: Filters = None, start=None, end=None) -> pd.DataFrame:
+    def coverage(
+        cls, filters: Filters = None, start: TimeBound = None, end: TimeBound = None
+    ) -> pd.DataFrame:
         """A row per series matching ``filters``: its business keys, ``first`` and ``last``
         (timestamps holding a value in the window), ``slots`` (slots in the window),
         ``present`` (values in it) and ``missing`` (``slots - present``).
@@ -43,7 +46,11 @@ class SeriesAnalysisMixin:
 
     @classmethod
     def holes(
-        cls, filters: Filters = None, start=None, end=None, min_slots: int = 1
+        cls,
+        filters: Filters = None,
+        start: TimeBound = None,
+        end: TimeBound = None,
+        min_slots: int = 1,
     ) -> Iterator[tuple[dict, list[tuple[pd.Timestamp, pd.Timestamp]]]]:
         """Yield ``(attrs, holes)`` per series matching ``filters``, ``holes`` the inclusive
         ``(first_missing, last_missing)`` timestamps of each run of at least ``min_slots``
@@ -65,7 +72,13 @@ class SeriesAnalysisMixin:
                 yield info.attrs_of(key), list(zip(firsts[a:b], lasts[a:b], strict=True))
 
     @classmethod
-    def total_ts(cls, filters: Filters = None, start=None, end=None, how: str = "sum") -> pd.Series:
+    def total_ts(
+        cls,
+        filters: Filters = None,
+        start: TimeBound = None,
+        end: TimeBound = None,
+        how: str = "sum",
+    ) -> pd.Series:
         """One series across the series matching ``filters``: per slot, the ``how``
         (``sum``, ``mean``, ``min``, ``max`` or ``count``) of the values they hold (NaN
         skipped; NaN where none holds one; leading and trailing NaN trimmed), in
@@ -80,8 +93,8 @@ class SeriesAnalysisMixin:
     def aggregate_ts(
         cls,
         filters: Filters = None,
-        start=None,
-        end=None,
+        start: TimeBound = None,
+        end: TimeBound = None,
         period: str = "day",
         how: str = "sum",
         min_coverage: float | None = None,
@@ -110,7 +123,9 @@ class SeriesAnalysisMixin:
             )
 
     @classmethod
-    def _question(cls, filters, start, end) -> tuple[dict, _coverage.Window]:
+    def _question(
+        cls, filters: Filters, start: TimeBound, end: TimeBound
+    ) -> tuple[dict, _coverage.Window]:
         """Checked filters and the window of ``[start, end]``."""
         info = cls._hostore
         filters = info.check_filters(filters)
@@ -118,12 +133,12 @@ class SeriesAnalysisMixin:
         return filters, _coverage.Window(*cls._window(start, end))
 
 
-def _check_how(how) -> None:
+def _check_how(how: object) -> None:
     if how not in _aggregates.HOWS:
         raise InvalidQuestionError(f"how must be one of {', '.join(_aggregates.HOWS)}; got {how!r}")
 
 
-def _check_order(grid, start, end) -> None:
+def _check_order(grid: Grid, start: TimeBound, end: TimeBound) -> None:
     """:class:`InvalidBoundsError` when ``start`` is after ``end`` (both given)."""
     bounds = []
     for value, side in ((start, "start"), (end, "end")):

@@ -35,6 +35,11 @@ def _statements(head: str, mark: str, tail: str, rows: list[list], limit: int):
             batch, size = [], 0
 
 
+def _rows_per_statement(conn, fields: list) -> int:
+    """At most 500 rows a statement, within the driver's parameter limit."""
+    return min(500, (_driver.max_params(conn) or 500 * len(fields)) // len(fields))
+
+
 def _raw_ok(conn) -> bool:
     return conn.vendor == "postgresql" and not conn.execute_wrappers
 
@@ -55,8 +60,9 @@ def insert(model, objs: list, alias: str) -> None:
     columns = ", ".join(quote(f.column) for f in fields)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
     mark = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    limit = min(500, _driver.max_params(conn) // len(fields))
-    _driver.execute(conn, list(_statements(head, mark, "", rows, limit)))
+    _driver.execute(
+        conn, list(_statements(head, mark, "", rows, _rows_per_statement(conn, fields)))
+    )
 
 
 def update(model, objs: list, names: Sequence[str], alias: str) -> None:
@@ -78,5 +84,6 @@ def update(model, objs: list, names: Sequence[str], alias: str) -> None:
     sets = ", ".join(f"{c} = v.{c}" for c in cols[1:])
     head = f"UPDATE {table} SET {sets} FROM (VALUES "
     tail = f") AS v ({', '.join(cols)}) WHERE {table}.{cols[0]} = v.{cols[0]}"
-    limit = min(500, _driver.max_params(conn) // len(fields))
-    _driver.execute(conn, list(_statements(head, mark, tail, rows, limit)))
+    _driver.execute(
+        conn, list(_statements(head, mark, tail, rows, _rows_per_statement(conn, fields)))
+    )

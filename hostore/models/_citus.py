@@ -17,9 +17,12 @@ change numbers live on the coordinator (see :mod:`._changes`).
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connections, router, transaction
+from typing import cast
+
+from django.db import DatabaseError, connections, models, router, transaction
 
 from ..exceptions import InvalidAttrsError, StoreConfigurationError
+from ._typing import ModelMixinBase
 
 
 def is_citus(connection) -> bool:
@@ -145,7 +148,7 @@ def distribute(model, using: str) -> bool:
     return True
 
 
-class DistributedSaveMixin:
+class DistributedSaveMixin(ModelMixinBase):
     """``save()`` of a row that exists on a Citus table: the UPDATE leaves out the
     distribution column, which Citus refuses to assign, even its own value (after checking
     that it did not change: a row cannot move to another series by ``save()``)."""
@@ -162,7 +165,7 @@ class DistributedSaveMixin:
             and self.pk is not None
             and is_citus(connections[using])
         ):
-            field = model._meta.get_field(column)
+            field = cast(models.Field, model._meta.get_field(column))
             manager = model._default_manager.using(using)
             stored = list(manager.filter(pk=self.pk).values_list(field.attname, flat=True)[:1])
             if stored:  # an UPDATE (else Django inserts the row, column included)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def chunk_error(model, key, chunk_index: int, exc: Exception) -> CorruptChunkErr
 
 
 def decode_chunks(
-    model, blobs: Sequence, dtypes: Sequence, chunk_at: Callable[[int], tuple]
+    model, blobs: Sequence, dtypes: Sequence, chunk_at: Callable[[int], tuple[Any, int]]
 ) -> list[np.ndarray]:
     """:func:`codecs.decode_many`, raising :class:`CorruptChunkError` for a damaged blob;
     ``chunk_at(i)`` gives the ``(key, chunk_index)`` of blob ``i`` (asked only on error)."""

@@ -187,13 +187,16 @@ def stream(model, filters: dict, window: Window, holes: bool) -> Iterator[Page]:
     info = model._hostore
     sql = store_sql(model, router.db_for_read(model))
     select = _stats.StatsSelect(sql)
+    params: tuple[int, ...] = ()
     if holes:
-        need, params = select.gappy, ()
+        need = select.gappy
     else:
         chunk = select.col["chunk_index"]
         need = f"{chunk} IN (%s, %s) AND {select.gappy}"
-        edges = (window.clo if window.lo is not None else None,)
-        edges += (window.chi if window.hi is not None else None,)
+        edges = (
+            window.clo if window.lo is not None else None,
+            window.chi if window.hi is not None else None,
+        )
         params = tuple(_stats._INT_MIN if c is None else c for c in edges)
     columns = select.columns(window.clo, window.chi, need, params)
     nk = len(info.keys)

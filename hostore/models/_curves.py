@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any, cast
 
 import pandas as pd
 
@@ -57,7 +58,7 @@ def check_curve(serie, what: str) -> pd.Series | None:
 def storable(serie: pd.Series) -> pd.Series:
     """What pyarrow needs on top of the input rules: dense values, a text index name."""
     if isinstance(serie.dtype, pd.SparseDtype):
-        serie = serie.sparse.to_dense()
+        serie = cast(Any, serie).sparse.to_dense()  # (pandas-stubs misses the accessor)
     name = serie.index.name
     if name is not None and not isinstance(name, str):
         serie = serie.rename_axis(str(name))

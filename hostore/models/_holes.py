@@ -6,6 +6,8 @@ each run of missing grid points is found from the edges of the missing mask.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -37,10 +39,11 @@ def check_awareness(index: pd.DatetimeIndex, grid: pd.DatetimeIndex, prm: str) -
 def missing_runs(serie: pd.Series, grid: pd.DatetimeIndex, prm: str) -> list[tuple]:
     """``(first, last)`` timestamps of each run of ``grid`` points where ``serie`` has no
     value (vectorised: a hash lookup of the present timestamps, then the run edges)."""
-    check_awareness(serie.index, grid, prm)
+    index = cast(pd.DatetimeIndex, serie.index)
+    check_awareness(index, grid, prm)
     if not len(grid):
         return []
-    present_at = serie.index[serie.notna().to_numpy()]
+    present_at = index[serie.notna().to_numpy()]
     if grid.tz is not None:  # the same zone object and unit, or lookups find nothing
         present_at = present_at.tz_convert(grid.tz)
     present_at = present_at.as_unit(grid.unit)

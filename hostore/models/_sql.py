@@ -81,7 +81,7 @@ class StoreSQL:
         self.row_marks = "(" + ", ".join(["%s"] * len(q)) + ")"
         self.insert_tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         self.copy = f"COPY {self.table} ({', '.join(q)}) FROM STDIN (FORMAT BINARY)"
-        self._copy_types = None
+        self._copy_types: list[int] | None = None
         # Blobs come back as raw bytes in the binary format, not hex text twice their size
         # that the driver must decode: reads of whole series take about 40% less time.
         self.binary_keys = all(f.get_internal_type() in _BINARY_SAFE for f in self.fields[:nk])
@@ -91,7 +91,7 @@ class StoreSQL:
     def connection(self):
         return connections[self.alias]  # per thread
 
-    def key_params(self, key: tuple) -> list:
+    def key_params(self, key: Sequence) -> list:
         """Key values as the database driver wants them (what ``filter()`` would send)."""
         conn = self.connection
         fields = self.fields[: len(self.keys)]
@@ -290,13 +290,13 @@ class StoreSQL:
         return out
 
     def _convert(self, row: tuple, convert: list[tuple[int, list]]) -> tuple:
-        row = list(row)
+        values = list(row)
         for i, funcs in convert:
             for func in funcs:
-                row[i] = func(row[i], self.fields[i].cached_col, self.connection)
-        return tuple(row)
+                values[i] = func(values[i], self.fields[i].cached_col, self.connection)
+        return tuple(values)
 
-    def upsert(self, rows: list[Sequence], batch_size: int) -> None:
+    def upsert(self, rows: Sequence[Sequence], batch_size: int) -> None:
         """Insert rows, overwriting the (live or tombstoned) rows they collide with."""
         if not rows:
             return

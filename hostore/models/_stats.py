@@ -55,14 +55,15 @@ def clear_on_save(row, update_fields) -> list | None:
 class ChunkStats(NamedTuple):
     """Values in a chunk, and the positions of its first and last one (None when empty)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # (shadows tuple.count, which nobody calls here)
     first: int | None
     last: int | None
 
     @property
     def dense(self) -> bool:
         """Whether the values run without a gap from the first to the last."""
-        return self.count > 0 and self.count == self.last - self.first + 1
+        first, last = self.first, self.last
+        return first is not None and last is not None and self.count == last - first + 1
 
 
 def of_array(values: np.ndarray) -> ChunkStats:
@@ -237,7 +238,7 @@ def unpack_many(blobs: list, grid: Grid, chunks: list[int]) -> tuple[np.ndarray,
             found = np.frombuffer(b"".join(bytes(blobs[r])[skip:] for r in rows), record)
         at = np.repeat(starts[rows] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
         sums[at] = found["sum"]
-        if "count" in found.dtype.names:
+        if "count" in (found.dtype.names or ()):
             counts[at] = found["count"]
     return sums, counts, days
 
@@ -323,8 +324,8 @@ class StatsSelect:
         )
         days = f"CASE WHEN {self.fresh} THEN {col['stat_days']} END"
         bounds = [_INT_MIN if lo is None else lo, _INT_MAX if hi is None else hi]
-        edges = [_INT_MIN if c is None else c for c in edges]
-        return f"{chunk}, {col['dtype']}, {days}, {data}", [*bounds, *edges]
+        cut = [_INT_MIN if c is None else c for c in edges]
+        return f"{chunk}, {col['dtype']}, {days}, {data}", [*bounds, *cut]
 
     def columns(
         self, lo: int | None, hi: int | None, need: str = "", params: tuple = ()

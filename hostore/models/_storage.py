@@ -65,7 +65,7 @@ def on_post_migrate(sender, using: str = "default", **kwargs) -> None:
     from .chunk_store import TimeseriesChunkStore
 
     models = apps.get_app_config(sender.label).get_models()
-    stores = [(model, blob_field(model)) for model in models if blob_field(model)]
+    stores = [(model, field) for model in models if (field := blob_field(model))]
     chunked = [m for m, _ in stores if issubclass(m, TimeseriesChunkStore)]
     if any(router.allow_migrate_model(using, model) for model in chunked):
         _changes.install(connections[using])

@@ -18,11 +18,12 @@ from django.db import models
 from django.db.models.functions import Length
 
 from . import _corrupt
+from ._typing import ChunkStoreMixinBase
 
 _DESCRIBE_BATCH = 100  # series per query: a few hundred parameters at most
 
 
-class SeriesSummaryMixin:
+class SeriesSummaryMixin(ChunkStoreMixinBase):
     """``series_list`` and ``describe_series`` of a chunk store."""
 
     @classmethod

@@ -6,8 +6,9 @@ bytes move as they are stored, never decoded and re-encoded on the way.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -20,12 +21,13 @@ from ..exceptions import HostoreError, InvalidPayloadError
 from . import _changes, _corrupt, _locking, _stats
 from . import _queries as q
 from ._changes import START, Position
+from ._typing import ChunkStoreMixinBase
 
 _EXPORT_FIELDS = ("chunk_index", "start_ts", "dtype", "data", "updated_at", "is_deleted")
 _CHANGE_FIELDS = ("chunk_index", "dtype", "start_ts", "updated_at", "is_deleted", "sync_seq", "pk")
 
 
-def _after(model, alias: str, position: Position) -> RawSQL:
+def _after(model: Any, alias: str, position: Position) -> RawSQL:
     """Rows after ``position`` in change order: a row comparison, which walks the
     ``(sync_seq, id)`` index from there (an OR of two conditions would not)."""
     quote = connections[alias].ops.quote_name
@@ -37,7 +39,7 @@ def _after(model, alias: str, position: Position) -> RawSQL:
     )
 
 
-class ChunkTransferMixin:
+class ChunkTransferMixin(ChunkStoreMixinBase):
     """``list_updates`` / ``export_chunks`` / ``import_chunks`` of TimeseriesChunkStore."""
 
     @classmethod
@@ -46,7 +48,7 @@ class ChunkTransferMixin:
         after: Position | tuple[int, int] | None = None,
         filters: Mapping[str, Any] | None = None,
         limit: int | None = None,
-        changed_since=None,
+        changed_since: dt.datetime | None = None,
         offset: int = 0,
     ) -> list[dict]:
         """Chunks changed after position ``after`` (all when None), in change order.
@@ -63,7 +65,14 @@ class ChunkTransferMixin:
         return cls._changes(after, filters, limit, offset, when)
 
     @classmethod
-    def _changes(cls, after, filters, limit, offset: int, when: dict) -> list[dict]:
+    def _changes(
+        cls,
+        after: Position | tuple[int, int] | None,
+        filters: Mapping[str, Any] | None,
+        limit: int | None,
+        offset: int,
+        when: dict,
+    ) -> list[dict]:
         info = cls._hostore
         # The primary, not a read replica: the horizon is what the primary has settled.
         alias = q.write_alias(cls)
@@ -83,12 +92,15 @@ class ChunkTransferMixin:
                 **dict(zip(_CHANGE_FIELDS[:-2], r[nk:-2], strict=True)),
                 "position": Position(r[-2], r[-1]),
             }
-            for r in qs
+            for r in cast("Iterable[tuple[Any, ...]]", qs)
         ]
 
     @classmethod
     def list_updates(
-        cls, since=None, filters: Mapping[str, Any] | None = None, limit: int | None = None
+        cls,
+        since: Position | tuple[int, int] | dt.datetime | None = None,
+        filters: Mapping[str, Any] | None = None,
+        limit: int | None = None,
     ) -> list[dict]:
         """Chunks changed after ``since``, oldest change first (see :meth:`list_changes`).
 
@@ -183,9 +195,10 @@ class ChunkTransferMixin:
         if len(seen) != len(checked):
             raise InvalidPayloadError("the payload names the same chunk twice; nothing imported")
         now = q.db_datetime(timezone.now())
-        rows, gone = [], {}
-        for (key, chunk, deleted, stats), item in zip(checked, payload, strict=True):
-            if deleted:
+        rows: list[list[Any]] = []
+        gone: dict[tuple, list[int]] = {}
+        for (key, chunk, is_deleted, stats), item in zip(checked, payload, strict=True):
+            if is_deleted:
                 gone.setdefault(key, []).append(chunk)
                 continue
             start = q.db_datetime(info.grid.chunk_start_datetime(chunk))

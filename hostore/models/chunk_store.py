@@ -6,6 +6,7 @@ The model is thin: it validates the call, opens one transaction and delegates to
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from ..exceptions import (
     SeriesExistsError,
     SyncSafetyError,
 )
+from ..grid import TimeBound
 from . import _changes, _corrupt, _locking, _rows, _stats
 from . import _queries as q
 from ._analysis import SeriesAnalysisMixin
@@ -47,7 +49,7 @@ class ChunkQuerySet(models.QuerySet):
         hard_delete: bool = False,
         keep_tracking: bool | None = None,
         _disable_sync_safety: bool = False,
-    ):
+    ) -> tuple[int, dict[str, int]]:
         """Leave tombstones; remove the rows for good with ``hard_delete=True``.
 
         ``keep_tracking`` is holcstore 0.6's spelling: ``True`` leaves tombstones, ``False``
@@ -63,26 +65,27 @@ class ChunkQuerySet(models.QuerySet):
         count = q.tombstone(self)
         return count, {self.model._meta.label: count}
 
-    delete.alters_data = True
-    delete.queryset_only = True
+    delete.alters_data = True  # type: ignore[attr-defined]  # Django's markers on methods
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         """``QuerySet.update()``, giving the rows a new change number (unless given)."""
         kwargs = _stats.cleared(kwargs)  # a change of the data voids the statistics
         if "sync_seq" in kwargs:
             return super().update(**kwargs)
-        alias = self._db or router.db_for_write(self.model, **self._hints)
+        hints = self._hints  # type: ignore[attr-defined]  # (QuerySet internals, as update())
+        alias = self._db or router.db_for_write(self.model, **hints)  # type: ignore[attr-defined]
         with transaction.atomic(using=alias):
             kwargs["sync_seq"] = _changes.take(self.model, alias)
             return super().update(**kwargs)
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]
 
     def alive(self) -> ChunkQuerySet:
         """Rows holding data (tombstones left out)."""
         return self.filter(is_deleted=False)
 
-    def purge_tombstones(self, older_than) -> int:
+    def purge_tombstones(self, older_than: dt.datetime) -> int:
         """Remove for good the tombstones last changed before ``older_than``."""
         count, _ = self.filter(is_deleted=True, updated_at__lt=older_than).delete(hard_delete=True)
         return count
@@ -132,11 +135,11 @@ class TimeseriesChunkStore(
 
     def delete(
         self,
-        using=None,
+        using: str | None = None,
         keep_parents: bool = False,
         hard_delete: bool = False,
         keep_tracking: bool | None = None,
-    ):
+    ) -> tuple[int, dict[str, int]]:
         """Leave a tombstone (or remove the row for good with ``hard_delete=True``); see
         :meth:`ChunkQuerySet.delete` for holcstore 0.6's ``keep_tracking``."""
         if keep_tracking is False:
@@ -148,7 +151,7 @@ class TimeseriesChunkStore(
         self.refresh_from_db(using=using, fields=["is_deleted", "data", "updated_at", "sync_seq"])
         return result
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Save the row under a new change number, so that sync clients are sent it."""
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         update_fields = kwargs.get("update_fields")
@@ -252,7 +255,9 @@ class TimeseriesChunkStore(
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def _window(cls, start, end) -> tuple[int | None, int | None, int | None, int | None]:
+    def _window(
+        cls, start: TimeBound, end: TimeBound
+    ) -> tuple[int | None, int | None, int | None, int | None]:
         """Slot bounds and chunk bounds of an inclusive ``[start, end]`` window."""
         grid = cls._hostore.grid
         lo, hi = grid.bound_slot(start, "start"), grid.bound_slot(end, "end")
@@ -261,7 +266,9 @@ class TimeseriesChunkStore(
         return lo, hi, clo, chi
 
     @classmethod
-    def _assemble(cls, rows: list, lo, hi, skip: int = 0, key=()) -> tuple[int, np.ndarray] | None:
+    def _assemble(
+        cls, rows: list, lo: int | None, hi: int | None, skip: int = 0, key: tuple = ()
+    ) -> tuple[int, np.ndarray] | None:
         """Decode one series' ``(chunk_index, dtype, data)`` rows (after ``skip`` leading
         columns) together, cheaper than chunk by chunk, and join them into
         ``(first_slot, values)``."""
@@ -274,7 +281,9 @@ class TimeseriesChunkStore(
         return chunking.assemble(zip(starts, arrays, strict=True), lo, hi)
 
     @classmethod
-    def get_ts(cls, attrs: Mapping[str, Any], start=None, end=None) -> pd.Series | None:
+    def get_ts(
+        cls, attrs: Mapping[str, Any], start: TimeBound = None, end: TimeBound = None
+    ) -> pd.Series | None:
         """The stored series (or its ``[start, end]`` window), or None if nothing is stored."""
         info = cls._hostore
         key = info.key_of(attrs)
@@ -284,7 +293,9 @@ class TimeseriesChunkStore(
         return None if found is None else chunking.to_series(info.grid, *found)
 
     @classmethod
-    def _iter_arrays(cls, filters, start, end) -> Iterator[tuple[tuple, int, np.ndarray]]:
+    def _iter_arrays(
+        cls, filters: Mapping[str, Any] | None, start: TimeBound, end: TimeBound
+    ) -> Iterator[tuple[tuple, int, np.ndarray]]:
         """Stream ``(key, first_slot, values)`` per matching series, a page at a time: each
         page of rows is decoded while the database reads the next one, so memory holds
         about three pages (``READ_BUFFER_BYTES`` each), never the table."""
@@ -322,7 +333,10 @@ class TimeseriesChunkStore(
 
     @classmethod
     def yield_many_ts(
-        cls, filters: Mapping[str, Any] | None = None, start=None, end=None
+        cls,
+        filters: Mapping[str, Any] | None = None,
+        start: TimeBound = None,
+        end: TimeBound = None,
     ) -> Iterator[tuple[pd.Series, dict]]:
         """Stream ``(serie, attrs)`` for every series whose keys equal ``filters``."""
         grid, info = cls._hostore.grid, cls._hostore
@@ -331,11 +345,15 @@ class TimeseriesChunkStore(
 
     @classmethod
     def get_many_ts(
-        cls, filters: Mapping[str, Any] | None = None, start=None, end=None
+        cls,
+        filters: Mapping[str, Any] | None = None,
+        start: TimeBound = None,
+        end: TimeBound = None,
     ) -> pd.DataFrame:
         """One wide DataFrame, a column per matching series (columns named by their keys)."""
         info = cls._hostore
         found = list(cls._iter_arrays(filters, start, end))
+        columns: pd.Index
         if not info.keys:  # a keyless store holds one series: a plain positional column
             columns = pd.RangeIndex(len(found))
         elif len(info.keys) == 1:
@@ -371,13 +389,13 @@ class TimeseriesChunkStore(
         return None if best is None else info.grid.datetime_of_slot(best)
 
     @classmethod
-    def last_updated_at(cls, filters: Mapping[str, Any] | None = None):
+    def last_updated_at(cls, filters: Mapping[str, Any] | None = None) -> dt.datetime | None:
         """When a matching chunk last changed (deletions included), or None."""
         qs = cls._default_manager.filter(**cls._hostore.check_filters(filters))
         return qs.aggregate(last=models.Max("updated_at"))["last"]
 
     @classmethod
-    def purge_tombstones(cls, older_than) -> int:
+    def purge_tombstones(cls, older_than: dt.datetime) -> int:
         """Remove tombstones older than ``older_than``; returns how many rows went.
 
         Sync clients that have not pulled since then will not learn of those deletions.
@@ -385,7 +403,7 @@ class TimeseriesChunkStore(
         return cls._default_manager.all().purge_tombstones(older_than)
 
 
-def _refuse_untracked_delete(model) -> None:
+def _refuse_untracked_delete(model: Any) -> None:
     if model.ALLOW_CLIENT_SERVER_SYNC:
         raise SyncSafetyError(
             f"{model.__name__} declares ALLOW_CLIENT_SERVER_SYNC = True: deleting with "
@@ -394,7 +412,7 @@ def _refuse_untracked_delete(model) -> None:
         )
 
 
-def _on_class_prepared(sender, **kwargs) -> None:
+def _on_class_prepared(sender: type, **kwargs: Any) -> None:
     if (
         issubclass(sender, TimeseriesChunkStore)
         and not sender._meta.abstract

@@ -111,20 +111,20 @@ class DataFrameStore(DistributedSaveMixin, models.Model):
         return list(rows.values_list("key", flat=True))
 
     @classmethod
-    def _value(cls, client_id, key, column: str):
+    def _value(cls, client_id: Any, key: Any, column: str) -> Any:
         client_id, key = cls._ident(client_id, key)
         rows = cls._default_manager.filter(client_id=client_id, key=key)
         found = list(rows.values_list(column, flat=True)[:1])
         return found[0] if found else None
 
     @classmethod
-    def _ident(cls, client_id, key) -> tuple[int, str]:
+    def _ident(cls, client_id: Any, key: Any) -> tuple[int, str]:
         if not isinstance(key, str) or not key:
             raise InvalidAttrsError(f"key must be a non-empty string, not {key!r}")
         return _clean(cls, "client_id", client_id), _clean(cls, "key", key)
 
 
-def _clean(model, name: str, value):
+def _clean(model: Any, name: str, value: Any) -> Any:
     """``value`` as the field ``name`` stores it, checked the same way on every database
     (SQLite would take a key longer than ``max_length``, PostgreSQL would refuse it)."""
     field = model._meta.get_field(name)
@@ -141,7 +141,7 @@ def _clean(model, name: str, value):
     return value
 
 
-def _checked_meta(meta, store_index: bool) -> dict[str, Any]:
+def _checked_meta(meta: Any, store_index: bool) -> dict[str, Any]:
     """A copy of ``meta`` with ``store_index`` recorded, if it is a JSON object."""
     if meta is None:
         meta = {}

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ..exceptions import CorruptBlobError, InvalidAttrsError
 from ..formats import arrow
+from ..grid import TimeBound
 from . import _bulk, _locking
 from . import _queries as q
 from ._citus import DistributedSaveMixin
@@ -129,7 +130,7 @@ class Store(DistributedSaveMixin, models.Model):
                 cls._overwrite(alias, client_id, blobs, attrs)
 
     @classmethod
-    def _attributes(cls, attributes_to_set) -> dict:
+    def _attributes(cls, attributes_to_set: Any) -> dict:
         attrs = dict(attributes_to_set or {})
         own = {f.name for f in cls._meta.concrete_fields if f.name not in _OWN_FIELDS}
         unknown = sorted(set(attrs) - own)
@@ -141,13 +142,15 @@ class Store(DistributedSaveMixin, models.Model):
         return attrs
 
     @classmethod
-    def _append_versions(cls, alias, client_id, blobs: dict, attrs: dict, scope: dict) -> None:
+    def _append_versions(
+        cls, alias: str, client_id: int, blobs: dict, attrs: dict, scope: dict
+    ) -> None:
         """New rows, each numbered one above the newest version of its prm in ``scope``."""
         manager = cls._default_manager.using(alias)
         newest: dict[str, int] = {}
         for part in _batches(list(blobs)):
-            rows = manager.filter(client_id=client_id, prm__in=part, **scope).values("prm")
-            newest.update(rows.annotate(top=Max("version")).values_list("prm", "top"))
+            found = manager.filter(client_id=client_id, prm__in=part, **scope).values("prm")
+            newest.update(found.annotate(top=Max("version")).values_list("prm", "top"))
         rows = [
             cls(
                 client_id=client_id,
@@ -161,7 +164,7 @@ class Store(DistributedSaveMixin, models.Model):
         _bulk.insert(cls, rows, alias)
 
     @classmethod
-    def _overwrite(cls, alias, client_id, blobs: dict, attrs: dict) -> None:
+    def _overwrite(cls, alias: str, client_id: int, blobs: dict, attrs: dict) -> None:
         """Overwrite the row of each prm (whatever its version), or create it (version 0)."""
         manager = cls._default_manager.using(alias)
         found: dict[str, list[int]] = defaultdict(list)
@@ -177,7 +180,7 @@ class Store(DistributedSaveMixin, models.Model):
             )
         now = timezone.now()
         updated = [
-            cls(pk=found[prm][0], data=blob, last_modified=now)
+            cls(pk=found[prm][0], data=blob, last_modified=now)  # type: ignore[misc]  # (django-stubs: pk=)
             for prm, blob in blobs.items()
             if prm in found
         ]
@@ -265,7 +268,7 @@ class Store(DistributedSaveMixin, models.Model):
         return order
 
     @classmethod
-    def _entries(cls, qs) -> list[dict]:
+    def _entries(cls, qs: models.QuerySet) -> list[dict]:
         """The rows of ``qs`` as dicts of their fields, ``'data'`` decoded."""
         names = [f.attname for f in cls._meta.concrete_fields]
         entries = []
@@ -319,12 +322,12 @@ class Store(DistributedSaveMixin, models.Model):
     def find_holes(
         cls,
         client_id: int,
-        sd,
-        ed,
+        sd: TimeBound,
+        ed: TimeBound,
         freq: str = "30min",
         prms: Iterable[str] | None = None,
         chunk_size: int = 50,
-        freq_margin=_NO_MARGIN,
+        freq_margin: Any = _NO_MARGIN,
         custom_filters: Mapping[str, Any] | None = None,
         combined_by: Sequence[str] = ("prm",),
         order_by: Sequence[str] = ("-version",),
@@ -361,7 +364,7 @@ class Store(DistributedSaveMixin, models.Model):
         cls,
         client_id: int,
         prms: Iterable[str],
-        drr,
+        drr: Any,
         freq: str = "30min",
         combined_by: Sequence[str] = ("prm",),
         order_by: Sequence[str] = ("-version",),
@@ -396,7 +399,7 @@ class Store(DistributedSaveMixin, models.Model):
 
 
 # ---------------------------------------------------------------------- helpers
-def _items(dataseries) -> list[tuple[Any, Any]]:
+def _items(dataseries: Any) -> list[tuple[Any, Any]]:
     if isinstance(dataseries, pd.DataFrame):
         if not dataseries.columns.is_unique:
             dup = dataseries.columns[dataseries.columns.duplicated()].tolist()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -164,7 +164,7 @@ class TimeseriesStore(DistributedSaveMixin, models.Model):
 
     # ------------------------------------------------------------------ keys
     @classmethod
-    def _filtered(cls, filters, what: str) -> models.QuerySet:
+    def _filtered(cls, filters: Any, what: str) -> models.QuerySet:
         if filters is None:
             raise InvalidAttrsError(f"{what} must be a dict of field values ({{}} for all)")
         lookups = check_lookups(cls, _dict_of(filters, what), what)
@@ -174,7 +174,7 @@ class TimeseriesStore(DistributedSaveMixin, models.Model):
             raise InvalidAttrsError(f"{what} {filters!r}: {exc}") from None
 
     @classmethod
-    def _series_key(cls, ts_attributes) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _series_key(cls, ts_attributes: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(lookup, extra)``: the cleaned exact values of a key of the store, and the
         other fields given (stored on the row)."""
         attrs = _dict_of(ts_attributes, "ts_attributes")
@@ -199,7 +199,7 @@ class TimeseriesStore(DistributedSaveMixin, models.Model):
 
 
 @functools.cache
-def _key_sets(model) -> list[tuple[str, ...]]:
+def _key_sets(model: Any) -> list[tuple[str, ...]]:
     """The sets of fields that identify a series of ``model``, declared ones first."""
     fields = _own_fields(model)
     meta = model._meta
@@ -214,13 +214,13 @@ def _key_sets(model) -> list[tuple[str, ...]]:
     return keys or [tuple(fields)]
 
 
-def _own_fields(model) -> dict[str, models.Field]:
+def _own_fields(model: Any) -> dict[str, models.Field]:
     return {
         f.name: f for f in model._meta.concrete_fields if not f.primary_key and f.name != "data"
     }
 
 
-def _clean(field: models.Field, value):
+def _clean(field: models.Field, value: Any) -> Any:
     """``value`` as ``field`` stores it (``"2020"`` -> 2020), or a clear error."""
     if value is None:
         if not field.null:
@@ -239,7 +239,7 @@ def _clean(field: models.Field, value):
     return value
 
 
-def _dict_of(value, what: str) -> dict:
+def _dict_of(value: Any, what: str) -> dict:
     if not isinstance(value, Mapping):
         raise InvalidAttrsError(f"{what} must be a dict, not {type(value).__name__}")
     return dict(value)
@@ -252,17 +252,18 @@ def _merged(new: pd.Series, stored: pd.Series, lookup: dict) -> pd.Series:
     where = f"the stored series of {lookup}"
     if not len(stored):
         return new
-    if not isinstance(stored.index, pd.DatetimeIndex):
+    old_index, new_index = stored.index, cast(pd.DatetimeIndex, new.index)
+    if not isinstance(old_index, pd.DatetimeIndex):
         raise NonNumericError(
-            f"{where} has a {type(stored.index).__name__} (an older release wrote it): "
+            f"{where} has a {type(old_index).__name__} (an older release wrote it): "
             "write with replace=True"
         )
-    if (stored.index.tz is None) != (new.index.tz is None):
-        states = ["tz-naive" if s.index.tz is None else "tz-aware" for s in (stored, new)]
+    if (old_index.tz is None) != (new_index.tz is None):
+        states = ["tz-naive" if i.tz is None else "tz-aware" for i in (old_index, new_index)]
         raise InvalidSeriesError(
             f"{where} is {states[0]}, the new one {states[1]}: localize or convert it first"
         )
-    if not stored.index.is_unique:
+    if not old_index.is_unique:
         raise DuplicateTimestampError(
             f"{where} holds duplicated timestamps (an older release wrote it): write with "
             "replace=True"
@@ -270,10 +271,10 @@ def _merged(new: pd.Series, stored: pd.Series, lookup: dict) -> pd.Series:
     dtype = stored.dtype
     if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
         raise NonNumericError(f"{where} holds values of dtype {dtype}: write with replace=True")
-    if str(new.index.tz) != str(stored.index.tz):  # two zones: UTC, as combine_first
-        new, stored = new.tz_convert("UTC"), stored.tz_convert("UTC")
-    unit = min((new.index.unit, stored.index.unit), key=_UNITS.index)  # the finer one
-    new, stored = new.set_axis(new.index.as_unit(unit)), stored.set_axis(stored.index.as_unit(unit))
+    if str(new_index.tz) != str(old_index.tz):  # two zones: UTC, as combine_first
+        new_index, old_index = new_index.tz_convert("UTC"), old_index.tz_convert("UTC")
+    unit = min((new_index.unit, old_index.unit), key=_UNITS.index)  # the finer one
+    new, stored = new.set_axis(new_index.as_unit(unit)), stored.set_axis(old_index.as_unit(unit))
     # combine_first by hand: pandas 2.2's fails on some unit mixes, warns on empty parts,
     # and turns integers into floats (losing digits) whenever the indexes differ
     missing = new.isna().to_numpy()
@@ -295,7 +296,7 @@ def _numbers(part: pd.Series) -> pd.Series:
     return part.astype("float64" if part.dtype == bool else "Float64")
 
 
-def _decode(blob, model, pk) -> pd.Series:
+def _decode(blob: bytes | memoryview | None, model: Any, pk: Any) -> pd.Series:
     if blob is None:
         raise CorruptBlobError(
             f"{model._meta.label} row id={pk} holds no data; delete it or write its series again"

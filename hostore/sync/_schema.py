@@ -6,6 +6,8 @@ field), so each ViewSet class gets its own description when it is bound to a sto
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,7 +21,7 @@ from rest_framework import serializers
 from ..conf import hostore_settings
 from . import protocol
 
-_TYPES = {
+_TYPES: dict[str, dict[str, Any]] = {
     "AutoField": {"type": "integer"},
     "BigAutoField": {"type": "integer"},
     "BigIntegerField": {"type": "integer", "format": "int64"},
@@ -38,7 +40,7 @@ _TYPES = {
 
 
 def _key_schema(field) -> dict:
-    schema = dict(_TYPES.get(field.get_internal_type(), {"type": "string"}))
+    schema: dict[str, Any] = dict(_TYPES.get(field.get_internal_type(), {"type": "string"}))
     if schema["type"] == "string" and getattr(field, "max_length", None):
         schema["maxLength"] = field.max_length
     return schema

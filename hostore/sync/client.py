@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -72,7 +72,7 @@ class TimeseriesChunkStoreSyncClient:
         self,
         *,
         endpoint: str,
-        store_model,
+        store_model: Any,
         retry_max_tries: int = 5,
         retry_max_time: float = 300,
         requests_get_kwargs: dict[str, Any] | None = None,
@@ -132,7 +132,9 @@ class TimeseriesChunkStoreSyncClient:
                 batches = [changes[i : i + size] for i in range(0, len(changes), size)]
                 coming = downloader.submit(self._fetch, batches[0], page) if batches else None
                 for n, part in enumerate(batches):
-                    payload = coming.result()
+                    payload = cast(
+                        concurrent.futures.Future, coming
+                    ).result()  # one per batch, submitted ahead
                     if n + 1 < len(batches):
                         coming = downloader.submit(self._fetch, batches[n + 1], page)
                     done = self._import(part, payload, state, page)
@@ -177,8 +179,11 @@ class TimeseriesChunkStoreSyncClient:
     def _pages(self, state: SyncCursor, filters: dict, page_size: int) -> Iterator[dict]:
         """Pages of changes after the saved cursor. Our servers' pages are asked for by
         cursor (robust behind proxies that rewrite hosts); 0.5/0.6 servers' by their links."""
-        params: dict | None = {"since": state.position or protocol.EPOCH, "limit": page_size}
-        params.update({k: _param(v) for k, v in filters.items()})
+        params: dict | None = {
+            "since": state.position or protocol.EPOCH,
+            "limit": page_size,
+            **{k: _param(v) for k, v in filters.items()},
+        }
         url: str | None = f"{self.endpoint}/updates/"
         while url:
             page = self._json(self.http.request("GET", url, params=params))
@@ -190,12 +195,12 @@ class TimeseriesChunkStoreSyncClient:
                 self._save(state, page["cursor"])  # every change of the page is imported
                 if not page.get("next") or not page["results"]:
                     return
-                params["since"] = page["cursor"]
+                params = {**(params or {}), "since": page["cursor"]}
             else:
                 url, params = page.get("next"), None
 
     @staticmethod
-    def _json(response) -> Any:
+    def _json(response: Any) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -262,11 +267,11 @@ class _InPlace:
     def __enter__(self) -> _InPlace:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         pass
 
     @staticmethod
-    def submit(fn, *args) -> concurrent.futures.Future:
+    def submit(fn: Callable, *args: Any) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
             future.set_result(fn(*args))
@@ -275,7 +280,7 @@ class _InPlace:
         return future
 
 
-def _downloader(prefetch: bool):
+def _downloader(prefetch: bool) -> Any:
     if prefetch:
         return concurrent.futures.ThreadPoolExecutor(1, "hostore-pull")
     return _InPlace()
@@ -290,7 +295,7 @@ def _param(value: Any) -> Any:
     return value if isinstance(value, (int, float, str)) else str(value)
 
 
-def _fit_legacy_chunk(model, item: dict) -> dict:
+def _fit_legacy_chunk(model: Any, item: dict) -> dict:
     """A chunk of a legacy server, padded with NaN to its period's length.
 
     holcstore 0.6 (0.6.7 at least) ends the last month of a series written at the midnight

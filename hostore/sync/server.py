@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -52,18 +53,24 @@ class PackRenderer(renderers.BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         if isinstance(data, bytes):
             return data
         # errors (a 400, a 429...) reach a binary client as JSON it can still read
-        renderer_context["response"]["Content-Type"] = protocol.JSON_MEDIA_TYPE
+        if renderer_context is not None:  # (DRF always gives one)
+            renderer_context["response"]["Content-Type"] = protocol.JSON_MEDIA_TYPE
         return renderers.JSONRenderer().render(data)
 
 
 class SyncMetadata(SimpleMetadata):
     """``OPTIONS`` answers: the view's name, description and formats (no serializer form)."""
 
-    def determine_actions(self, request, view) -> dict:
+    def determine_actions(self, request: Any, view: Any) -> dict:
         return {}
 
 
@@ -77,7 +84,9 @@ class SyncContentNegotiation(DefaultContentNegotiation):
     build and to read. Clients that do not name it (holcstore 0.6: ``*/*``) still get JSON.
     """
 
-    def select_renderer(self, request, renderers, format_suffix=None):
+    def select_renderer(
+        self, request: Any, renderers: Any, format_suffix: str | None = None
+    ) -> Any:
         override = request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if not (format_suffix or override) and _names_pack(request.META.get("HTTP_ACCEPT", "")):
             for renderer in renderers:
@@ -100,7 +109,7 @@ def _names_pack(accept: str) -> bool:
     return False
 
 
-def _gzip(response) -> None:
+def _gzip(response: Any) -> None:
     """Compress an answer when it pays: JSON (base64 text shrinks by half and more), and
     binary packs of LZ4 blobs (a third smaller at gzip's fastest level, which still runs at
     30 MB/s: worth it on a WAN). Blobs of the denser codecs gain under 10% and go as they are.
@@ -136,23 +145,23 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
     content_negotiation_class = SyncContentNegotiation
     metadata_class = SyncMetadata
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("store_model") is not None:
             _bind(cls)
 
     @classmethod
-    def as_factory(cls, model, **drf_attrs) -> type[TimeseriesChunkStoreSyncViewSet]:
+    def as_factory(cls, model: Any, **drf_attrs: Any) -> type[TimeseriesChunkStoreSyncViewSet]:
         """A ViewSet class serving ``model``; ``drf_attrs`` become its class attributes."""
         return type(f"{model.__name__}SyncViewSet", (cls,), {"store_model": model, **drf_attrs})
 
     # Changes are listed outside any transaction the project wraps requests in: the page
     # must be read on a snapshot taken after the horizon (see docs/sync.md).
     @transaction.non_atomic_requests
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         return super().dispatch(request, *args, **kwargs)
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
             patch_vary_headers(response, ("Accept-Encoding",))
@@ -161,7 +170,7 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
         return response
 
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer])
-    def updates(self, request):
+    def updates(self, request: Any) -> Response:
         """A page of changed chunks after ``since``, in change order."""
         model = self.store_model
         query = _requests.parse_updates(model, request.query_params)
@@ -203,14 +212,14 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
         )
 
     @staticmethod
-    def _next_url(request, query: _requests.UpdatesQuery, cursor: str) -> str:
+    def _next_url(request: Any, query: _requests.UpdatesQuery, cursor: str) -> str:
         params = request.GET.dict()  # the filters, as the client wrote them
         params.pop("offset", None)
         params.update(since=cursor, limit=query.limit)
         return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
     @action(detail=False, methods=["get", "post"])
-    def pack(self, request):
+    def pack(self, request: Any) -> Response:
         """The blobs and metadata of the chunks named in the body."""
         model = self.store_model
         wanted = _requests.parse_pack(model, request.data)
@@ -231,14 +240,15 @@ class TimeseriesChunkStoreSyncViewSet(viewsets.GenericViewSet):
         try:
             if request.accepted_renderer.media_type == protocol.PACK_MEDIA_TYPE:
                 response = Response(protocol.pack_binary(items, wanted.codecs))
-                response.compressible = protocol.compressible(items, wanted.codecs)
+                # read by the renderer (see protocol.compressible)
+                response.compressible = protocol.compressible(items, wanted.codecs)  # type: ignore[attr-defined]
                 return response
             return Response(protocol.pack_json(items, wanted.codecs))
         except HostoreError as exc:  # a stored blob that cannot be decoded for an old client
             raise ValidationError({"detail": f"cannot send the chunks: {exc}"}) from None
 
 
-def _bind(cls) -> None:
+def _bind(cls: Any) -> None:
     """Check the store of a ViewSet class and give the class its queryset and schema."""
     from ..models import TimeseriesChunkStore
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import cast
 
 import pandas as pd
 
@@ -44,6 +45,12 @@ def get_zone(timezone_name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(timezone_name)
 
 
+def _offset(aware: dt.datetime) -> dt.timedelta:
+    """The UTC offset of an aware datetime (``utcoffset()``, which is None only for naive
+    ones)."""
+    return cast(dt.timedelta, aware.utcoffset())
+
+
 def _reading(naive: dt.datetime, zone: zoneinfo.ZoneInfo, standard: bool) -> dt.datetime:
     """``naive`` as a wall time of ``zone``.
 
@@ -55,7 +62,7 @@ def _reading(naive: dt.datetime, zone: zoneinfo.ZoneInfo, standard: bool) -> dt.
     of every zone from 1971 to 2037).
     """
     first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() <= second.utcoffset():  # an ordinary or a skipped wall time
+    if _offset(first) <= _offset(second):  # an ordinary or a skipped wall time
         return first
     # usually the first occurrence is summer time and the second standard time; zones with
     # a "negative" summer time (Europe/Dublin) have it the other way round
@@ -120,7 +127,7 @@ def localise_datetime(pydatetime: dt.datetime, timezone_name: str = TZ_PARIS) ->
         )
     if isinstance(pydatetime, pd.Timestamp):
         wall = dt.datetime(*pydatetime.timetuple()[:6])  # offsets change on whole seconds
-        offset = _reading(wall, zone, standard=False).utcoffset()
+        offset = _offset(_reading(wall, zone, standard=False))
         return (pydatetime - offset).tz_localize("UTC").tz_convert(zone)
     return _reading(pydatetime, zone, standard=True)
 

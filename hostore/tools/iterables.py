@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 S = TypeVar("S", bound=Sequence)
 
@@ -16,4 +16,4 @@ def chunks(l: S, n: int) -> Iterator[S]:  # noqa: E741 (0.5/0.6's keyword name)
     ``ValueError`` once iterated and a negative ``n`` yields nothing, as in 0.5/0.6.
     """
     for start in range(0, len(l), n):
-        yield l[start : start + n]
+        yield cast(S, l[start : start + n])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ def ts_combine_first(
         raise TimezoneAwarenessError(
             "ts_combine_first: some series have naive timestamps and others aware ones"
         )
-    return functools.reduce(lambda acc, ds: acc.combine_first(ds), kept)
+    return functools.reduce(lambda acc, ds: acc.combine_first(ds), cast(list[Any], kept))
 
 
 def equalp(x: Any, y: Any) -> bool:
@@ -76,7 +76,7 @@ def find_constant_sequences(ds: pd.Series) -> tuple[tuple[tuple[Any, Any], Any],
     missing = np.asarray(pd.isna(values), dtype=bool)
     if values.dtype == object:
         # pd.NA cannot be compared; missing entries are handled through ``missing``
-        values = np.where(missing, None, values)
+        values = np.where(missing, cast(Any, None), values)
     equal = np.asarray(values[1:] == values[:-1], dtype=bool)
     same = (equal & ~missing[1:] & ~missing[:-1]) | (missing[1:] & missing[:-1])
     starts = np.flatnonzero(np.concatenate(([True], ~same)))

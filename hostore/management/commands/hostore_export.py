@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -65,7 +67,7 @@ class Command(BaseCommand):
                 desc="exported",
                 unit=" series",
                 disable=options["no_progress"],
-                file=self.stderr._out,
+                file=cast(Any, self.stderr._out),
             ) as bar:
                 result = export_series(series, path, fmt, target.keys, opts, bar.update)
         except (HostoreError, ValueError, TypeError, ValidationError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -129,7 +131,7 @@ class Command(BaseCommand):
                 unit=" rows",
                 total=reader.total_rows,
                 disable=options["no_progress"],
-                file=self.stderr._out,
+                file=cast(Any, self.stderr._out),
             ) as bar:
                 result = import_file(target, reader, opts, bar.update)
         except SeriesExistsError as exc:

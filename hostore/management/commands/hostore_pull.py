@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import models
 from tqdm import tqdm
 
 from hostore.exceptions import HostoreError
@@ -76,7 +78,7 @@ class Command(BaseCommand):
             desc="pulled",
             unit=" chunks",
             disable=options["no_progress"],
-            file=self.stderr._out,
+            file=cast(Any, self.stderr._out),
         )
         try:
             client = TimeseriesChunkStoreSyncClient(
@@ -87,7 +89,8 @@ class Command(BaseCommand):
                 requests_get_kwargs=kwargs,
             )
             filters = store._hostore.check_filters(filters)
-            filters = {k: store._meta.get_field(k).to_python(v) for k, v in filters.items()}
+            fields = {k: cast(models.Field, store._meta.get_field(k)) for k in filters}
+            filters = {k: fields[k].to_python(v) for k, v in filters.items()}
 
             def progress(fetched: int, deleted: int) -> None:
                 bar.update(fetched + deleted - bar.n)

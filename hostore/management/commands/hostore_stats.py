@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -37,14 +38,17 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         results = []
         with tqdm(
-            desc="rows read", unit=" rows", disable=options["no_progress"], file=self.stderr._out
+            desc="rows read",
+            unit=" rows",
+            disable=options["no_progress"],
+            file=cast(Any, self.stderr._out),
         ) as bar:
             for store in stores:
                 results.append(store_stats(store, bar.update))
         if options["json"]:
             self.stdout.write(json.dumps({"stores": [s.as_dict() for s in results]}, indent=2))
             return
-        lines = [self.HEADER]
+        lines: list[tuple[str, ...]] = [self.HEADER]
         for s in results:
             per_point = "-" if s.bytes_per_point is None else f"{s.bytes_per_point:.2f}"
             codecs = ", ".join(f"{name}: {n}" for name, n in s.codecs.items()) or "-"

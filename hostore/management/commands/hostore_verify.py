@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             desc="rows checked",
             unit=" rows",
             disable=options["no_progress"],
-            file=self.stderr._out,
+            file=cast(Any, self.stderr._out),
         ) as bar:
             for store in stores:
                 for problem in verify_store(store, checked):
