@@ -17,7 +17,7 @@ SKIPPED = {"__pycache__"}
 
 
 def source_files(package: Path) -> set[str]:
-    """The files the wheel must hold: everything tracked under the package, but caches."""
+    """The files the wheel must hold: every file under the package but bytecode caches."""
     return {
         str(path.relative_to(package))
         for path in package.rglob("*")
