@@ -56,10 +56,9 @@ def _start(model, alias: str, writes_first: bool) -> None:
     if conn.vendor == "postgresql" and not writes_first:
         with conn.cursor() as cursor:  # row locks too (writes_first: see lock_timeout_arg)
             if _citus.is_citus(conn):  # the rows are locked on the workers: tell them too
-                cursor.execute(
-                    "SET LOCAL citus.propagate_set_commands TO 'local'; "
-                    f"SET LOCAL lock_timeout = '{lock_timeout_arg()}'"
-                )
+                # (two statements: a server-side binding cursor runs one per call)
+                cursor.execute("SET LOCAL citus.propagate_set_commands TO 'local'")
+                cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout_arg()}'")
             else:
                 cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout_arg()])
     if conn.vendor != "sqlite":
