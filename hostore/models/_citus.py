@@ -169,7 +169,7 @@ class DistributedSaveMixin(ModelMixinBase):
             manager = model._default_manager.using(using)
             stored = list(manager.filter(pk=self.pk).values_list(field.attname, flat=True)[:1])
             if stored:  # an UPDATE (else Django inserts the row, column included)
-                if stored[0] != getattr(self, field.attname):
+                if stored[0] != field.to_python(getattr(self, field.attname)):  # "3" is 3
                     raise InvalidAttrsError(
                         f"{model._meta.label}: the row's {column!r} cannot change, it is the "
                         "column the table is distributed by on Citus; write the data under "

@@ -243,6 +243,19 @@ def test_save_keeps_the_distribution_column_out_of_the_update(db):
     with pytest.raises(InvalidAttrsError, match="'meter' cannot change, it is the column"):
         row.save()
     assert snapshot(testapp.YearlyStore) == before
+    typed = testapp.TypedKeyStore.objects.create(
+        day="2024-01-01",
+        uid="12345678-1234-5678-1234-567812345678",
+        at="2024-01-01T00:00:00Z",
+        ratio="1.50",
+        chunk_index=0,
+        dtype="float64",
+        start_ts="2024-01-01T00:00:00Z",
+        data=b"",
+    )
+    typed = testapp.TypedKeyStore.objects.get(pk=typed.pk)
+    typed.uid = str(typed.uid).upper()  # the same UUID, as text
+    typed.save()
     frame = testapp.FrameStore.objects.create(client_id=1, key="k", payload=b"x")
     frame.payload = b"y"
     frame.save()
