@@ -109,23 +109,10 @@ def create_tables() -> None:
     if os.environ.get("BENCH_CITUS") == "1":  # after SET STORAGE, which Citus then refuses
         from hostore.models import _citus
 
-        for store in STORES.values():
-            _citus.distribute(store, connection.alias)  # what `migrate` does (DISTRIBUTE_BY)
-        for model in [*FLOORS.values(), PlainReading]:
-            _distribute_by_meter(model)
-
-
-def _distribute_by_meter(model) -> None:
-    """Distribute a plain table by ``meter``, as ``migrate`` does a store's."""
-    from django.db import connection
-
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE {table} DROP CONSTRAINT {model._meta.db_table}_pkey, "
-            "ADD PRIMARY KEY (meter, id)"
-        )
-        cursor.execute("SELECT create_distributed_table(%s, 'meter')", [table])
+        # what `migrate` does for the stores (DISTRIBUTE_BY); the floors and plain Django
+        # declare it too, so that every table is distributed the same way
+        for model in [*STORES.values(), *FLOORS.values(), PlainReading]:
+            _citus.distribute(model, connection.alias)
 
 
 def shard_spread(model) -> list[dict]:

@@ -85,6 +85,7 @@ def _floor(codec_id: str) -> type[models.Model]:
             "is_deleted": models.BooleanField(default=False),
             "data": models.BinaryField(),
             "sync_seq": models.BigIntegerField(default=0),
+            "DISTRIBUTE_BY": "meter",  # as the store's table (the citus phase)
             "Meta": meta,
         },
     )
@@ -100,6 +101,8 @@ class PlainReading(models.Model):
     meter = models.CharField(max_length=32)
     ts = models.DateTimeField()
     value = models.FloatField()
+
+    DISTRIBUTE_BY = "meter"  # as the store's table (the citus phase)
 
     class Meta:
         db_table = "bench_plain"

@@ -156,10 +156,12 @@ class DistributedSaveMixin(ModelMixinBase):
     def save(self, *args, **kwargs) -> None:
         model = type(self)
         column = distribute_by(model)
+        if column is None:
+            super().save(*args, **kwargs)
+            return
         using = kwargs.get("using") or router.db_for_write(model, instance=self)
         if (
-            column is not None
-            and not args
+            not args
             and not kwargs.get("force_insert")
             and not self._state.adding
             and self.pk is not None
